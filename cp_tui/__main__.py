@@ -1,0 +1,3 @@
+from cp_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""SQLModel tables, one module per aggregate. Importing this registers them all."""
+
+from sqlmodel import SQLModel
+
+# Named constraints, so that Alembic can alter them later on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from cp_tui.models.audit import AuditEntry
+from cp_tui.models.billing import BillingItem
+from cp_tui.models.calendar import Appointment, Attendee, Charge, Series
+from cp_tui.models.catalogue import Service
+from cp_tui.models.clients import Client
+from cp_tui.models.credits import CreditEntry
+from cp_tui.models.invoices import Invoice, InvoiceLine
+from cp_tui.models.payments import Payment
+from cp_tui.models.practice import NumberSeries, PracticeSettings
+from cp_tui.models.types import (
+    AppointmentStatus,
+    CreditKind,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentMethod,
+    Repeat,
+)
+
+__all__ = [
+    "Appointment",
+    "AppointmentStatus",
+    "Attendee",
+    "AuditEntry",
+    "BillingItem",
+    "Charge",
+    "Client",
+    "CreditEntry",
+    "CreditKind",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "NumberSeries",
+    "Payment",
+    "PaymentMethod",
+    "PracticeSettings",
+    "Repeat",
+    "Series",
+    "Service",
+]

@@ -1,0 +1,27 @@
+"""Billing items: what a client owes for, before it is on an invoice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Field, SQLModel
+
+from cp_tui.models.types import Scaled
+
+
+class BillingItem(SQLModel, table=True):
+    __tablename__ = "billing_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
+    # One item per charge: the unique key makes a second completion a no-op.
+    charge_id: int | None = Field(default=None, foreign_key="charge.id", unique=True)
+    service_id: int | None = Field(default=None, foreign_key="service.id")
+    date: date
+    description: str = Field(max_length=500)
+    units: Decimal = Field(sa_type=Scaled)
+    unit_price: int
+    tax_rate: Decimal = Field(sa_type=Scaled)
+    created_at: datetime

@@ -1,0 +1,21 @@
+"""The services catalogue: what the practice sells."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Field, SQLModel
+
+from cp_tui.models.types import Scaled
+
+
+class Service(SQLModel, table=True):
+    __tablename__ = "service"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    code: str = Field(default="", max_length=50)
+    duration_min: int = Field(default=50)
+    unit_price: int
+    tax_rate: Decimal = Field(default=Decimal(0), sa_type=Scaled)
+    active: bool = Field(default=True)

@@ -1,0 +1,52 @@
+"""Invoices and credit notes, and their lines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Field, SQLModel
+
+from cp_tui.models.types import Scaled
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, max_length=40, unique=True)
+    kind: str = Field(default="invoice", max_length=20, index=True)
+    status: str = Field(default="unpaid", max_length=20, index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    currency: str = Field(max_length=3)
+    issue_date: date = Field(index=True)
+    due_date: date
+    subtotal: int = Field(default=0)
+    tax: int = Field(default=0)
+    total: int = Field(default=0)
+    credit_applied: int = Field(default=0)
+    amount_paid: int = Field(default=0)
+    corrects_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    reason: str = Field(default="", max_length=500)
+    sent_at: datetime | None = Field(default=None)
+    voided_at: datetime | None = Field(default=None)
+    created_at: datetime
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    position: int = Field(default=0)
+    item_id: int | None = Field(default=None, foreign_key="billing_item.id", index=True)
+    # The item while this line holds it, NULL once the invoice is void. UNIQUE
+    # lets the database itself refuse one item on two live invoices.
+    active_item_id: int | None = Field(default=None, foreign_key="billing_item.id", unique=True)
+    service_date: date | None = Field(default=None)
+    description: str = Field(max_length=500)
+    units: Decimal = Field(sa_type=Scaled)
+    unit_price: int
+    tax_rate: Decimal = Field(sa_type=Scaled)
+    net: int
+    tax: int

@@ -1,0 +1,34 @@
+"""The practice's own settings and the gap-free number series."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Field, SQLModel
+
+from cp_tui.models.types import Scaled
+
+
+class PracticeSettings(SQLModel, table=True):
+    __tablename__ = "practice_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    name: str = Field(default="My practice", max_length=200)
+    address: str = Field(default="", max_length=500)
+    tax_id: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    currency: str = Field(default="USD", max_length=3)
+    default_tax_rate: Decimal = Field(default=Decimal(0), sa_type=Scaled)
+    payment_terms_days: int = Field(default=14)
+    invoice_prefix: str = Field(default="INV-", max_length=20)
+    credit_note_prefix: str = Field(default="CN-", max_length=20)
+
+
+class NumberSeries(SQLModel, table=True):
+    """The next number of a series, taken by an UPDATE inside the issuing transaction."""
+
+    __tablename__ = "number_series"
+
+    series: str = Field(primary_key=True, max_length=20)
+    next_value: int = Field(default=1)

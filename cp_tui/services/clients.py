@@ -1,0 +1,184 @@
+"""Clients: who the practice sees and bills."""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections import defaultdict
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from cp_tui.clock import Clock
+from cp_tui.models import (
+    Attendee,
+    BillingItem,
+    Client,
+    CreditEntry,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from cp_tui.services import audit, ledger
+from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
+from cp_tui.services.readmodels import ClientRead
+from cp_tui.store import Database
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(email: str) -> str:
+    email = email.strip()
+    if email and not _EMAIL.match(email):
+        raise InvalidInput(f"{email!r} is not an e-mail address (name@example.com)")
+    return email
+
+
+def get_client(session: Session, client_id: int) -> Client:
+    row = session.get(Client, client_id)
+    if row is None:
+        raise NotFound(f"no client with id {client_id}; `cp-tui clients list` shows the ids")
+    return row
+
+
+class Balances:
+    """Credit, balance due and uninvoiced total for many clients in three queries."""
+
+    def __init__(self, session: Session, client_ids: builtins.list[int] | None = None) -> None:
+        credit_q = select(CreditEntry.client_id, func.sum(CreditEntry.amount)).group_by(
+            col(CreditEntry.client_id)
+        )
+        due_q = (
+            select(
+                Invoice.client_id,
+                func.sum(Invoice.total - Invoice.credit_applied - Invoice.amount_paid),
+            )
+            .where(col(Invoice.kind) == InvoiceKind.INVOICE)
+            .where(col(Invoice.status).not_in([InvoiceStatus.VOID, InvoiceStatus.DRAFT]))
+            .group_by(col(Invoice.client_id))
+        )
+        items_q = (
+            select(BillingItem)
+            .outerjoin(InvoiceLine, col(InvoiceLine.active_item_id) == BillingItem.id)
+            .where(col(InvoiceLine.id).is_(None))
+        )
+        if client_ids is not None:
+            credit_q = credit_q.where(col(CreditEntry.client_id).in_(client_ids))
+            due_q = due_q.where(col(Invoice.client_id).in_(client_ids))
+            items_q = items_q.where(col(BillingItem.client_id).in_(client_ids))
+        self.credit = {int(cid): int(total) for cid, total in session.execute(credit_q).all()}
+        self.due = {int(cid): int(total) for cid, total in session.execute(due_q).all()}
+        self.uninvoiced: dict[int, int] = defaultdict(int)
+        for item in session.exec(items_q).all():
+            self.uninvoiced[item.client_id] += ledger.item_total(item)
+
+    def read(self, row: Client) -> ClientRead:
+        assert row.id is not None
+        return ClientRead(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            address=row.address,
+            archived=row.archived_at is not None,
+            credit_balance=self.credit.get(row.id, 0),
+            balance_due=self.due.get(row.id, 0),
+            uninvoiced_total=self.uninvoiced.get(row.id, 0),
+        )
+
+
+class ClientService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def add(self, *, name: str, email: str = "", phone: str = "", address: str = "") -> ClientRead:
+        if not name.strip():
+            raise InvalidInput("a client needs a name, e.g. --name 'Alex Rivera'")
+        with self._db.write() as session:
+            row = Client(
+                name=name.strip(),
+                email=check_email(email),
+                phone=phone.strip(),
+                address=address.strip(),
+                created_at=self._clock.now(),
+            )
+            session.add(row)
+            session.flush()
+            return Balances(session, [row.id or 0]).read(row)
+
+    def update(
+        self,
+        client_id: int,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        address: str | None = None,
+    ) -> ClientRead:
+        with self._db.write() as session:
+            row = get_client(session, client_id)
+            if name is not None:
+                if not name.strip():
+                    raise InvalidInput("a client needs a name")
+                row.name = name.strip()
+            if email is not None:
+                row.email = check_email(email)
+            if phone is not None:
+                row.phone = phone.strip()
+            if address is not None:
+                row.address = address.strip()
+            return Balances(session, [client_id]).read(row)
+
+    def get(self, client_id: int) -> ClientRead:
+        with self._db.read() as session:
+            return Balances(session, [client_id]).read(get_client(session, client_id))
+
+    def list(
+        self, *, search: str = "", include_archived: bool = False
+    ) -> builtins.list[ClientRead]:
+        with self._db.read() as session:
+            query = select(Client).order_by(func.lower(Client.name), col(Client.id))
+            if not include_archived:
+                query = query.where(col(Client.archived_at).is_(None))
+            if search.strip():
+                pattern = f"%{search.strip().lower()}%"
+                query = query.where(
+                    or_(
+                        func.lower(Client.name).like(pattern),
+                        func.lower(Client.email).like(pattern),
+                    )
+                )
+            rows = session.exec(query).all()
+            balances = Balances(session)
+            return [balances.read(row) for row in rows]
+
+    def has_history(self, session: Session, client_id: int) -> bool:
+        checks = (
+            select(Invoice.id).where(col(Invoice.client_id) == client_id),
+            select(BillingItem.id).where(col(BillingItem.client_id) == client_id),
+            select(CreditEntry.id).where(col(CreditEntry.client_id) == client_id),
+            select(Attendee.id).where(col(Attendee.client_id) == client_id),
+        )
+        return any(session.exec(q.limit(1)).first() is not None for q in checks)
+
+    def remove(self, client_id: int) -> str:
+        """Delete a client with no history; archive one with money or sessions on record."""
+        with self._db.write() as session:
+            row = get_client(session, client_id)
+            if self.has_history(session, client_id):
+                if row.archived_at is None:
+                    row.archived_at = self._clock.now()
+                    audit.record(session, self._clock, "client.archive", client_id=client_id)
+                return "archived"
+            session.delete(row)
+            return "deleted"
+
+    def restore(self, client_id: int) -> ClientRead:
+        with self._db.write() as session:
+            row = get_client(session, client_id)
+            if row.archived_at is None:
+                raise NotAllowed(f"{row.name} is not archived")
+            row.archived_at = None
+            return Balances(session, [client_id]).read(row)

@@ -1,0 +1,467 @@
+"""Invoices: created from a client's uninvoiced items, edited until sent or paid, voided.
+
+Numbers are taken inside the issuing transaction, so a failed issue leaves no
+gap. A sent or paid invoice is never edited: a credit note naming it corrects
+it (see ``credits``).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from cp_tui.clock import Clock
+from cp_tui.models import (
+    Attendee,
+    BillingItem,
+    Client,
+    CreditEntry,
+    CreditKind,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from cp_tui.money import line_amounts
+from cp_tui.services import audit, ledger
+from cp_tui.services.catalogue import parse_price, parse_rate
+from cp_tui.services.errors import InvalidInput, NotAllowed
+from cp_tui.services.invoice_reads import get_invoice, invoice_read, invoice_reads, snapshot
+from cp_tui.services.items import get_item, parse_units_input
+from cp_tui.services.readmodels import InvoiceRead
+from cp_tui.store import Database
+
+STATUS_FILTERS = (
+    "all",
+    "open",
+    "unpaid",
+    "partially paid",
+    "overdue",
+    "paid",
+    "void",
+    "credit notes",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    """Units, price (major units, as typed) or tax rate to change on one line."""
+
+    units: str | Decimal | None = None
+    price: str | Decimal | int | None = None
+    tax_rate: str | Decimal | None = None
+
+
+class InvoiceService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # -- issuing ----------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        client_id: int,
+        item_ids: Iterable[int] | None = None,
+        bill_to: int | None = None,
+        apply_credit: bool = False,
+        changes: Mapping[int, LineChange] | None = None,
+    ) -> InvoiceRead:
+        """Invoice a client's chosen uninvoiced items (all of them by default)."""
+        payer_id = bill_to if bill_to is not None else client_id
+        with self._db.write() as session:
+            payer = ledger.lock_client(session, payer_id)
+            if payer_id != client_id:
+                ledger.lock_client(session, client_id)
+            if payer.archived_at is not None:
+                raise NotAllowed(f"{payer.name} is archived; restore them before invoicing")
+            settings = ledger.practice(session)
+            if item_ids is None:
+                items = self._uninvoiced(session, client_id)
+                if not items:
+                    raise InvalidInput(
+                        f"client {client_id} has no uninvoiced items; complete a session "
+                        "or generate its items first"
+                    )
+            else:
+                wanted = list(dict.fromkeys(item_ids))
+                if not wanted:
+                    raise InvalidInput("choose at least one item to invoice")
+                items = [get_item(session, item_id) for item_id in wanted]
+            self._check_billable(session, items, client_id, payer_id)
+            for item_id in changes or {}:
+                if item_id not in {i.id for i in items}:
+                    raise InvalidInput(f"item {item_id} is not among the items being invoiced")
+            number = ledger.format_number(
+                settings.invoice_prefix, ledger.next_number(session, InvoiceKind.INVOICE)
+            )
+            today = self._clock.today()
+            invoice = Invoice(
+                number=number,
+                kind=InvoiceKind.INVOICE,
+                status=InvoiceStatus.UNPAID,
+                client_id=payer_id,
+                currency=settings.currency,
+                issue_date=today,
+                due_date=today + timedelta(days=settings.payment_terms_days),
+                created_at=self._clock.now(),
+            )
+            session.add(invoice)
+            session.flush()
+            for position, item in enumerate(items):
+                self._apply_change(session, item, (changes or {}).get(item.id or 0))
+                session.add(self._line_for(session, invoice, item, position))
+            self._flush_lines(session)
+            ledger.retotal(session, invoice)
+            if apply_credit:
+                self._take_credit(session, invoice, ledger.credit_balance(session, payer_id))
+            ledger.settle_status(invoice)
+            audit.record(
+                session,
+                self._clock,
+                "invoice.issue",
+                client_id=payer_id,
+                invoice_id=invoice.id,
+                detail=number,
+                after=snapshot(session, invoice),
+            )
+            return invoice_read(session, invoice)
+
+    def apply_credit(self, number: str) -> InvoiceRead:
+        """Use the client's credit balance on an open invoice."""
+        with self._db.write() as session:
+            invoice = get_invoice(session, number)
+            ledger.lock_client(session, invoice.client_id)
+            session.refresh(invoice)
+            self._require_open(invoice, "apply credit to")
+            balance = ledger.credit_balance(session, invoice.client_id)
+            if balance <= 0:
+                raise NotAllowed("the client has no credit balance to apply")
+            before = snapshot(session, invoice)
+            self._take_credit(session, invoice, balance)
+            ledger.settle_status(invoice)
+            audit.record(
+                session,
+                self._clock,
+                "invoice.apply_credit",
+                client_id=invoice.client_id,
+                invoice_id=invoice.id,
+                detail=invoice.number or "",
+                before=before,
+                after=snapshot(session, invoice),
+            )
+            return invoice_read(session, invoice)
+
+    # -- changing -----------------------------------------------------------------
+
+    def edit(
+        self,
+        number: str,
+        *,
+        changes: Mapping[int, LineChange] | None = None,
+        remove: Iterable[int] = (),
+        add: Iterable[int] = (),
+    ) -> InvoiceRead:
+        """Change an invoice that is neither sent nor paid; the audit keeps before and after."""
+        with self._db.write() as session:
+            invoice = get_invoice(session, number)
+            ledger.lock_client(session, invoice.client_id)
+            session.refresh(invoice)
+            self._require_editable(invoice)
+            before = snapshot(session, invoice)
+            lines = {
+                line.item_id: line
+                for line in session.exec(
+                    select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id)
+                ).all()
+            }
+            for item_id, change in (changes or {}).items():
+                line = lines.get(item_id)
+                if line is None:
+                    raise InvalidInput(f"item {item_id} is not on {invoice.number}")
+                item = get_item(session, item_id)
+                self._apply_change(session, item, change)
+                self._copy_amounts(line, item)
+            for item_id in dict.fromkeys(remove):
+                line = lines.pop(item_id, None)
+                if line is None:
+                    raise InvalidInput(f"item {item_id} is not on {invoice.number}")
+                session.delete(line)
+            added = [get_item(session, item_id) for item_id in dict.fromkeys(add)]
+            if added:
+                owners = {get_item(session, i).client_id for i in lines if i is not None}
+                self._check_billable(
+                    session, added, invoice.client_id, invoice.client_id, owners=owners
+                )
+                position = max((ln.position for ln in lines.values()), default=-1) + 1
+                for offset, item in enumerate(added):
+                    session.add(self._line_for(session, invoice, item, position + offset))
+            if not lines and not added:
+                raise NotAllowed(
+                    f"that would leave {invoice.number} with no lines; void it instead"
+                )
+            self._flush_lines(session)
+            ledger.retotal(session, invoice)
+            if invoice.credit_applied > max(invoice.total, 0):
+                self._restore_credit(
+                    session, invoice, invoice.credit_applied - max(invoice.total, 0)
+                )
+            ledger.settle_status(invoice)
+            audit.record(
+                session,
+                self._clock,
+                "invoice.edit",
+                client_id=invoice.client_id,
+                invoice_id=invoice.id,
+                detail=invoice.number or "",
+                before=before,
+                after=snapshot(session, invoice),
+            )
+            return invoice_read(session, invoice)
+
+    def void(self, number: str, *, reason: str = "") -> InvoiceRead:
+        """Cancel an invoice with no payment; its items go back to uninvoiced."""
+        with self._db.write() as session:
+            invoice = get_invoice(session, number)
+            ledger.lock_client(session, invoice.client_id)
+            session.refresh(invoice)
+            if invoice.status == InvoiceStatus.VOID:
+                raise NotAllowed(f"{invoice.number} is already void")
+            if invoice.kind == InvoiceKind.CREDIT_NOTE:
+                raise NotAllowed(
+                    f"{invoice.number} is a credit note; its credit may be spent already, "
+                    "so it is not voided: issue an invoice for the amount instead"
+                )
+            if invoice.amount_paid > 0:
+                raise NotAllowed(
+                    f"{invoice.number} has payments; correct it with a credit note "
+                    f"(`cp-tui credits add --invoice {invoice.number} ...`)"
+                )
+            before = snapshot(session, invoice)
+            for line in session.exec(
+                select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id)
+            ).all():
+                line.active_item_id = None
+            if invoice.credit_applied:
+                self._restore_credit(session, invoice, invoice.credit_applied, keep_applied=True)
+            invoice.status = InvoiceStatus.VOID
+            invoice.voided_at = self._clock.now()
+            invoice.reason = reason or invoice.reason
+            audit.record(
+                session,
+                self._clock,
+                "invoice.void",
+                client_id=invoice.client_id,
+                invoice_id=invoice.id,
+                detail=reason,
+                before=before,
+                after=snapshot(session, invoice),
+            )
+            return invoice_read(session, invoice)
+
+    def mark_sent(self, number: str) -> InvoiceRead:
+        """Record that the client has the invoice; from now on it is never edited."""
+        with self._db.write() as session:
+            invoice = get_invoice(session, number)
+            if invoice.status == InvoiceStatus.VOID:
+                raise NotAllowed(f"{invoice.number} is void; it cannot be sent")
+            if invoice.sent_at is None:
+                invoice.sent_at = self._clock.now()
+                audit.record(
+                    session,
+                    self._clock,
+                    "invoice.sent",
+                    client_id=invoice.client_id,
+                    invoice_id=invoice.id,
+                    detail=invoice.number or "",
+                )
+            return invoice_read(session, invoice)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def get(self, number: str) -> InvoiceRead:
+        with self._db.read() as session:
+            return invoice_read(session, get_invoice(session, number))
+
+    def list(
+        self, *, client_id: int | None = None, status: str = "all"
+    ) -> builtins.list[InvoiceRead]:
+        status = status.strip().lower().replace("_", " ")
+        if status not in STATUS_FILTERS:
+            raise InvalidInput(f"--status is one of: {', '.join(STATUS_FILTERS)}; got {status!r}")
+        with self._db.read() as session:
+            query = select(Invoice).order_by(col(Invoice.issue_date), col(Invoice.id))
+            if client_id is not None:
+                query = query.where(col(Invoice.client_id) == client_id)
+            open_states = [InvoiceStatus.UNPAID, InvoiceStatus.PARTIALLY_PAID]
+            if status == "credit notes":
+                query = query.where(col(Invoice.kind) == InvoiceKind.CREDIT_NOTE)
+            elif status != "all":
+                query = query.where(col(Invoice.kind) == InvoiceKind.INVOICE)
+                if status == "open":
+                    query = query.where(col(Invoice.status).in_(open_states))
+                elif status == "overdue":
+                    query = query.where(col(Invoice.status).in_(open_states)).where(
+                        col(Invoice.due_date) < self._clock.today()
+                    )
+                else:
+                    query = query.where(col(Invoice.status) == status)
+            return invoice_reads(session, list(session.exec(query).all()), with_payments=False)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _uninvoiced(self, session: Session, client_id: int) -> builtins.list[BillingItem]:
+        return list(
+            session.exec(
+                select(BillingItem)
+                .outerjoin(InvoiceLine, col(InvoiceLine.active_item_id) == BillingItem.id)
+                .where(col(InvoiceLine.id).is_(None))
+                .where(col(BillingItem.client_id) == client_id)
+                .order_by(col(BillingItem.date), col(BillingItem.id))
+            ).all()
+        )
+
+    def _check_billable(
+        self,
+        session: Session,
+        items: builtins.list[BillingItem],
+        client_id: int,
+        payer_id: int,
+        *,
+        owners: set[int] | None = None,
+    ) -> None:
+        """Uninvoiced, and the client's own, or from a session the payer attended."""
+        numbers = ledger.invoiced_numbers(session, [i.id or 0 for i in items])
+        allowed = (owners or set()) | {client_id, payer_id}
+        for item in items:
+            if item.id in numbers:
+                raise NotAllowed(f"item {item.id} is already on invoice {numbers[item.id or 0]}")
+            if item.client_id in allowed:
+                continue
+            shared = (
+                item.appointment_id is not None
+                and session.exec(
+                    select(Attendee.id)
+                    .where(col(Attendee.appointment_id) == item.appointment_id)
+                    .where(col(Attendee.client_id) == payer_id)
+                ).first()
+            )
+            if not shared:
+                raise InvalidInput(
+                    f"item {item.id} belongs to client {item.client_id}; invoice it with "
+                    f"--client {item.client_id} --bill-to {payer_id}"
+                )
+
+    def _apply_change(self, session: Session, item: BillingItem, change: LineChange | None) -> None:
+        if change is None:
+            return
+        if change.units is not None:
+            item.units = parse_units_input(change.units)
+        if change.price is not None:
+            item.unit_price = parse_price(change.price, ledger.practice(session).currency)
+        if change.tax_rate is not None:
+            item.tax_rate = parse_rate(change.tax_rate)
+
+    def _line_for(
+        self, session: Session, invoice: Invoice, item: BillingItem, position: int
+    ) -> InvoiceLine:
+        description = item.description
+        if item.client_id != invoice.client_id:
+            attendee = session.get(Client, item.client_id)
+            description = f"{description} ({attendee.name})" if attendee else description
+        line = InvoiceLine(
+            invoice_id=invoice.id or 0,
+            position=position,
+            item_id=item.id,
+            active_item_id=item.id,
+            service_date=item.date,
+            description=description,
+            units=item.units,
+            unit_price=item.unit_price,
+            tax_rate=item.tax_rate,
+            net=0,
+            tax=0,
+        )
+        self._copy_amounts(line, item)
+        return line
+
+    @staticmethod
+    def _copy_amounts(line: InvoiceLine, item: BillingItem) -> None:
+        amounts = line_amounts(item.units, item.unit_price, item.tax_rate)
+        line.units, line.unit_price, line.tax_rate = item.units, item.unit_price, item.tax_rate
+        line.net, line.tax = amounts.net, amounts.tax
+
+    @staticmethod
+    def _flush_lines(session: Session) -> None:
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            # The unique key on active_item_id: another terminal invoiced the item.
+            raise NotAllowed(
+                "one of these items was invoiced a moment ago elsewhere; reload and try again"
+            ) from exc
+
+    def _take_credit(self, session: Session, invoice: Invoice, balance: int) -> None:
+        take = min(balance, ledger.amount_due(invoice))
+        if take <= 0:
+            return
+        invoice.credit_applied += take
+        session.add(
+            CreditEntry(
+                client_id=invoice.client_id,
+                amount=-take,
+                kind=CreditKind.APPLIED,
+                invoice_id=invoice.id,
+                note=f"applied to {invoice.number}",
+                created_at=self._clock.now(),
+            )
+        )
+
+    def _restore_credit(
+        self, session: Session, invoice: Invoice, amount: int, *, keep_applied: bool = False
+    ) -> None:
+        if not keep_applied:
+            invoice.credit_applied -= amount
+        session.add(
+            CreditEntry(
+                client_id=invoice.client_id,
+                amount=amount,
+                kind=CreditKind.RESTORED,
+                invoice_id=invoice.id,
+                note=f"returned from {invoice.number}",
+                created_at=self._clock.now(),
+            )
+        )
+
+    @staticmethod
+    def _require_open(invoice: Invoice, doing: str) -> None:
+        if invoice.kind != InvoiceKind.INVOICE:
+            raise NotAllowed(f"{invoice.number} is a credit note; cannot {doing} it")
+        if invoice.status == InvoiceStatus.VOID:
+            raise NotAllowed(f"{invoice.number} is void; cannot {doing} it")
+        if ledger.amount_due(invoice) <= 0:
+            raise NotAllowed(f"nothing is due on {invoice.number}")
+
+    @staticmethod
+    def _require_editable(invoice: Invoice) -> None:
+        if invoice.kind != InvoiceKind.INVOICE:
+            raise NotAllowed(f"{invoice.number} is a credit note; credit notes are not edited")
+        if invoice.status == InvoiceStatus.VOID:
+            raise NotAllowed(f"{invoice.number} is void; it cannot be edited")
+        if invoice.amount_paid > 0:
+            raise NotAllowed(
+                f"{invoice.number} has a payment, so it is never edited; correct it with a "
+                f"credit note (`cp-tui credits add --invoice {invoice.number} ...`)"
+            )
+        if invoice.sent_at is not None:
+            raise NotAllowed(
+                f"{invoice.number} was sent, so it is never edited; correct it with a "
+                f"credit note (`cp-tui credits add --invoice {invoice.number} ...`)"
+            )

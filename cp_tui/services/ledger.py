@@ -1,0 +1,127 @@
+"""Shared rules of the money state: locks, numbers, balances, statuses.
+
+Used inside the transaction of a use case; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from cp_tui.models import (
+    BillingItem,
+    Client,
+    CreditEntry,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    NumberSeries,
+    PracticeSettings,
+)
+from cp_tui.money import line_amounts
+from cp_tui.services.errors import NotFound
+
+
+def practice(session: Session) -> PracticeSettings:
+    settings = session.get(PracticeSettings, 1)
+    if settings is None:
+        settings = PracticeSettings(id=1)
+        session.add(settings)
+        session.flush()
+    return settings
+
+
+def lock_client(session: Session, client_id: int) -> Client:
+    """Serialise money changes per client: row lock (PostgreSQL) or write lock (SQLite)."""
+    result = session.execute(
+        update(Client)
+        .where(col(Client.id) == client_id)
+        .values(lock_version=Client.lock_version + 1)
+    )
+    if getattr(result, "rowcount", 0) == 0:
+        raise NotFound(f"no client with id {client_id}; `cp-tui clients list` shows the ids")
+    client = session.get(Client, client_id)
+    assert client is not None
+    session.refresh(client)
+    return client
+
+
+def next_number(session: Session, series: str) -> int:
+    """Take the next number of a series inside the caller's transaction (gap-free)."""
+    result = session.execute(
+        update(NumberSeries)
+        .where(col(NumberSeries.series) == series)
+        .values(next_value=NumberSeries.next_value + 1)
+    )
+    if getattr(result, "rowcount", 0) == 0:
+        session.add(NumberSeries(series=series, next_value=2))
+        session.flush()
+        return 1
+    value = session.execute(
+        select(NumberSeries.next_value).where(col(NumberSeries.series) == series)
+    ).scalar_one()
+    return int(value) - 1
+
+
+def format_number(prefix: str, value: int) -> str:
+    return f"{prefix}{value:04d}"
+
+
+def credit_balance(session: Session, client_id: int) -> int:
+    total = session.execute(
+        select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
+            col(CreditEntry.client_id) == client_id
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def amount_due(invoice: Invoice) -> int:
+    if invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.status == InvoiceStatus.VOID:
+        return 0
+    return invoice.total - invoice.credit_applied - invoice.amount_paid
+
+
+def settle_status(invoice: Invoice) -> None:
+    """Derive an issued invoice's status from its amounts."""
+    if invoice.status in (InvoiceStatus.VOID, InvoiceStatus.DRAFT):
+        return
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        invoice.status = InvoiceStatus.PAID
+        return
+    due = amount_due(invoice)
+    if due <= 0:
+        invoice.status = InvoiceStatus.PAID
+    elif invoice.amount_paid > 0:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID
+    else:
+        invoice.status = InvoiceStatus.UNPAID
+
+
+def retotal(session: Session, invoice: Invoice) -> None:
+    """Totals are sums of the stored lines, never typed in."""
+    session.flush()
+    lines = session.exec(select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id)).all()
+    invoice.subtotal = sum(line.net for line in lines)
+    invoice.tax = sum(line.tax for line in lines)
+    invoice.total = invoice.subtotal + invoice.tax
+
+
+def item_total(item: BillingItem) -> int:
+    return line_amounts(item.units, item.unit_price, item.tax_rate).total
+
+
+def invoiced_numbers(session: Session, item_ids: Iterable[int]) -> dict[int, str]:
+    """Item id -> number of the live invoice that holds it."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(InvoiceLine.active_item_id, Invoice.number)
+        .join(Invoice, col(Invoice.id) == InvoiceLine.invoice_id)
+        .where(col(InvoiceLine.active_item_id).in_(ids))
+    ).all()
+    return {int(item_id): str(number) for item_id, number in rows}

@@ -1,0 +1,98 @@
+"""Payments recorded by hand: cash, cheque, transfer, or a card taken elsewhere."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from cp_tui.clock import Clock
+from cp_tui.models import CreditEntry, CreditKind, Invoice, InvoiceKind, InvoiceStatus, Payment
+from cp_tui.models.types import PaymentMethod
+from cp_tui.services import audit, ledger
+from cp_tui.services.catalogue import parse_price
+from cp_tui.services.errors import InvalidInput, NotAllowed
+from cp_tui.services.invoice_reads import get_invoice, invoice_read, snapshot
+from cp_tui.services.readmodels import InvoiceRead
+from cp_tui.store import Database
+
+
+def parse_method(method: str) -> PaymentMethod:
+    try:
+        return PaymentMethod(method.strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in PaymentMethod)
+        raise InvalidInput(f"--method is one of {choices}; got {method!r}") from None
+
+
+class PaymentService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def record(
+        self,
+        number: str,
+        *,
+        amount: str | Decimal | int,
+        method: str,
+        reference: str = "",
+        received_on: date | None = None,
+    ) -> InvoiceRead:
+        """Record money received; any excess over the amount due becomes credit."""
+        kind = parse_method(method)
+        with self._db.write() as session:
+            invoice = get_invoice(session, number)
+            ledger.lock_client(session, invoice.client_id)
+            session.refresh(invoice)
+            self._require_payable(invoice)
+            received = parse_price(amount, invoice.currency)
+            if received <= 0:
+                raise InvalidInput("a payment must be more than 0")
+            before = snapshot(session, invoice)
+            applied = min(received, ledger.amount_due(invoice))
+            payment = Payment(
+                invoice_id=invoice.id or 0,
+                client_id=invoice.client_id,
+                method=kind,
+                amount=received,
+                applied=applied,
+                reference=reference.strip(),
+                received_on=received_on or self._clock.today(),
+                created_at=self._clock.now(),
+            )
+            session.add(payment)
+            session.flush()
+            invoice.amount_paid += applied
+            if received > applied:
+                session.add(
+                    CreditEntry(
+                        client_id=invoice.client_id,
+                        amount=received - applied,
+                        kind=CreditKind.OVERPAYMENT,
+                        invoice_id=invoice.id,
+                        payment_id=payment.id,
+                        note=f"overpayment on {invoice.number}",
+                        created_at=self._clock.now(),
+                    )
+                )
+            ledger.settle_status(invoice)
+            audit.record(
+                session,
+                self._clock,
+                "payment.record",
+                client_id=invoice.client_id,
+                invoice_id=invoice.id,
+                detail=f"{kind.value} {received}",
+                before=before,
+                after=snapshot(session, invoice),
+            )
+            return invoice_read(session, invoice)
+
+    @staticmethod
+    def _require_payable(invoice: Invoice) -> None:
+        if invoice.kind != InvoiceKind.INVOICE:
+            raise NotAllowed(f"{invoice.number} is a credit note; nothing is paid on it")
+        if invoice.status == InvoiceStatus.VOID:
+            raise NotAllowed(f"{invoice.number} is void; nothing is due on it")
+        if ledger.amount_due(invoice) <= 0:
+            raise NotAllowed(f"{invoice.number} is paid in full; nothing is due on it")
