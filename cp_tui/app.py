@@ -1,38 +1,145 @@
-"""The Textual App: modes, global bindings, command palette."""
+"""The Textual App: modes, global bindings, the command palette.
+
+The App paints first and opens the practice right after, in a thread worker,
+so the terminal is never blank while SQLAlchemy loads and the database opens.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
 
-from cp_tui.bootstrap import Services
+from cp_tui.screens.splash import SplashScreen
+from cp_tui.userconfig import UserConfig
+
+if TYPE_CHECKING:
+    from cp_tui.bootstrap import Services
+
+MODE_KEYS = {"calendar": "1", "clients": "2", "invoices": "3", "settings": "4"}
 
 
-class CpTuiApp(App[None]):
+class CpTuiApp(App[str | None]):
+    """Returns "demo" when the first-run setup asked to look at the demo practice."""
+
     TITLE = "cp-tui"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("1", "open_mode('calendar')", "Calendar", id="app.calendar"),
+        Binding("2", "open_mode('clients')", "Clients", id="app.clients"),
+        Binding("3", "open_mode('invoices')", "Invoices", id="app.invoices"),
+        Binding("4", "open_mode('settings')", "Settings", id="app.settings"),
+        Binding("question_mark", "toggle_keys", "Keys", id="app.keys"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
-    def __init__(self, services: Services) -> None:
+    class Opened(Message):
+        def __init__(self, services: Services | None, error: str | None) -> None:
+            super().__init__()
+            self.services = services
+            self.error = error
+
+    def __init__(
+        self,
+        open_services: Callable[[], Services],
+        *,
+        config: UserConfig | None = None,
+    ) -> None:
         super().__init__()
-        self.services = services
+        self._open_services = open_services
+        self.services: Services | None = None
+        self.startup_error: str | None = None
+        config = config or UserConfig()
+        if config.keymap:
+            self.set_keymap(config.keymap)
+        if config.theme:
+            self.theme = config.theme
+        self._config_problem = config.problem
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(cursor_type="row", id="week")
-        yield Footer()
+    def get_default_screen(self) -> Screen[None]:
+        return SplashScreen()
 
     def on_mount(self) -> None:
-        today = self.services.clock.today()
-        monday = today - timedelta(days=today.weekday())
-        self.sub_title = f"{self.services.practice.get().name} · week of {monday:%d %b %Y}"
-        table = self.query_one(DataTable)
-        table.add_columns("When", "Clients", "Services", "Status")
-        for appt in self.services.calendar.list(start=monday, end=monday + timedelta(days=6)):
-            table.add_row(
-                f"{appt.start:%a %d %b %H:%M}",
-                ", ".join(appt.client_names),
-                ", ".join(appt.service_names),
-                appt.status,
+        if self._config_problem:
+            self.notify(self._config_problem, severity="warning", timeout=10)
+        self._open()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _open(self) -> None:
+        try:
+            services = self._open_services()
+        except Exception as exc:  # shown to the user, then the app exits cleanly
+            self.post_message(self.Opened(None, str(exc)))
+            return
+        self.post_message(self.Opened(services, None))
+
+    @on(Opened)
+    def _opened(self, message: Opened) -> None:
+        if message.services is None:
+            self.startup_error = message.error
+            self.exit(None, return_code=2)
+            return
+        services = self.services = message.services
+        from cp_tui.screens.calendar import CalendarScreen
+        from cp_tui.screens.clients import ClientsScreen
+        from cp_tui.screens.invoices import InvoicesScreen
+        from cp_tui.screens.settings import SettingsScreen
+
+        self.add_mode("calendar", lambda: CalendarScreen(services))
+        self.add_mode("clients", lambda: ClientsScreen(services))
+        self.add_mode("invoices", lambda: InvoicesScreen(services))
+        self.add_mode("settings", lambda: SettingsScreen(services))
+        self.sub_title = services.practice.get().name
+        self.switch_mode("calendar")
+        if services.demo.is_empty() and not services.catalogue.list():
+            from cp_tui.screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen(services), self._after_setup)
+
+    def _after_setup(self, result: str | None) -> None:
+        if result == "demo":
+            self.exit("demo")
+        elif self.services is not None:
+            self.sub_title = self.services.practice.get().name
+            self.screen.refresh_bindings()
+            refresh = getattr(self.screen, "reload", None)
+            if callable(refresh):
+                refresh()
+
+    def action_open_mode(self, mode: str) -> None:
+        if self.services is None or self.current_mode == mode:
+            return
+        self.switch_mode(mode)
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.services is None:
+            return
+        for mode, key in MODE_KEYS.items():
+            yield SystemCommand(
+                f"Go to {mode.title()}",
+                f"Switch to the {mode} screen ({key})",
+                lambda mode=mode: self.action_open_mode(mode),
+            )
+        # Every action the current screen binds, under its own description.
+        for binding in getattr(type(screen), "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            if screen.check_action(binding.action, ()) is False:
+                continue
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or f"key {binding.key}",
+                lambda action=binding.action: self.run_action(action, screen),
             )

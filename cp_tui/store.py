@@ -60,7 +60,12 @@ def _sqlite_revision(path: Path) -> tuple[str | None, bool]:
     """(revision, has_tables) read without writing a byte to the file."""
     if not path.exists() or path.stat().st_size == 0:
         return None, False
-    uri = f"file:{quote(str(path))}?mode=ro"
+    # A read-only open of a WAL database creates -wal and -shm files beside it
+    # (and cannot remove them). With no -wal file every commit is in the main
+    # file, so read it as immutable: nothing is created next to a database that
+    # may be refused. With a -wal file, read through it.
+    mode = "ro" if Path(f"{path}-wal").exists() else "ro&immutable=1"
+    uri = f"file:{quote(str(path))}?mode={mode}"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:

@@ -1,31 +1,46 @@
-"""Starting the TUI: open the practice, then hand the services to the App."""
+"""Starting the TUI: the App paints first, then opens the practice."""
 
 from __future__ import annotations
 
-from cp_tui.config import Settings
+from functools import partial
+from typing import TYPE_CHECKING
+
+from cp_tui.config import Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from cp_tui.bootstrap import Services
+
+
+def open_practice(settings: Settings) -> Services:
+    """Build the services; the demo practice is loaded on its first opening."""
+    from cp_tui.bootstrap import build_services
+
+    services = build_services(settings)
+    if settings.demo and services.demo.is_empty():
+        from cp_tui.services.demo import demo_marker
+
+        services.demo.load()
+        demo_marker(settings.data_dir).write_text(
+            "This folder holds the cp-tui demo practice; it may be reset.\n"
+        )
+    return services
 
 
 def run_tui(settings: Settings) -> int:
     from cp_tui import cli_output as out
     from cp_tui.app import CpTuiApp
-    from cp_tui.bootstrap import build_services
-    from cp_tui.services.errors import DomainError
-    from cp_tui.store import StoreError
+    from cp_tui.userconfig import load_user_config
 
-    try:
-        services = build_services(settings)
-        if settings.demo and services.demo.is_empty():
-            from cp_tui.services.demo import demo_marker
-
-            services.demo.load()
-            demo_marker(settings.data_dir).write_text(
-                "This folder holds the cp-tui demo practice; it may be reset.\n"
-            )
-    except (StoreError, DomainError) as exc:
-        out.fail(str(exc))
-        return 2
-    try:
-        CpTuiApp(services).run()
-    finally:
-        services.close()
-    return 0
+    config = load_user_config()
+    while True:
+        app = CpTuiApp(partial(open_practice, settings), config=config)
+        result = app.run()
+        if app.services is not None:
+            app.services.close()
+        if app.startup_error:
+            out.fail(app.startup_error)
+            return 2
+        if result == "demo" and not settings.demo:
+            settings = resolve_settings(demo=True)
+            continue
+        return app.return_code or 0

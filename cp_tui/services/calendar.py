@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
@@ -24,6 +25,7 @@ from cp_tui.models import (
     BillingItem,
     Charge,
     Client,
+    InvoiceLine,
     Repeat,
     Series,
     Service,
@@ -352,6 +354,14 @@ class CalendarService:
                 raise NotAllowed(
                     f"appointment {appointment_id} is billed on {listed}: void that invoice "
                     "(or issue a credit note) before marking it " + status.value
+                )
+            if items:
+                # Lines of void invoices still name these items: they keep their own
+                # description and amounts, and let go of the item that goes away.
+                session.execute(
+                    update(InvoiceLine)
+                    .where(col(InvoiceLine.item_id).in_([i.id for i in items]))
+                    .values(item_id=None)
                 )
             for item in items:
                 session.delete(item)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from cp_tui.clock import Clock
 from cp_tui.models import (
     Attendee,
+    AuditEntry,
     BillingItem,
     Client,
     CreditEntry,
@@ -34,7 +35,7 @@ from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, invoice_reads, snapshot
 from cp_tui.services.items import get_item, parse_units_input
-from cp_tui.services.readmodels import InvoiceRead
+from cp_tui.services.readmodels import AuditRead, InvoiceRead
 from cp_tui.store import Database
 
 STATUS_FILTERS = (
@@ -182,18 +183,12 @@ class InvoiceService:
                     select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id)
                 ).all()
             }
-            for item_id, change in (changes or {}).items():
-                line = lines.get(item_id)
-                if line is None:
-                    raise InvalidInput(f"item {item_id} is not on {invoice.number}")
-                item = get_item(session, item_id)
-                self._apply_change(session, item, change)
-                self._copy_amounts(line, item)
             for item_id in dict.fromkeys(remove):
                 line = lines.pop(item_id, None)
                 if line is None:
                     raise InvalidInput(f"item {item_id} is not on {invoice.number}")
                 session.delete(line)
+            session.flush()
             added = [get_item(session, item_id) for item_id in dict.fromkeys(add)]
             if added:
                 owners = {get_item(session, i).client_id for i in lines if i is not None}
@@ -202,8 +197,17 @@ class InvoiceService:
                 )
                 position = max((ln.position for ln in lines.values()), default=-1) + 1
                 for offset, item in enumerate(added):
-                    session.add(self._line_for(session, invoice, item, position + offset))
-            if not lines and not added:
+                    line = self._line_for(session, invoice, item, position + offset)
+                    session.add(line)
+                    lines[item.id] = line
+            for item_id, change in (changes or {}).items():
+                line = lines.get(item_id)
+                if line is None:
+                    raise InvalidInput(f"item {item_id} is not on {invoice.number}")
+                item = get_item(session, item_id)
+                self._apply_change(session, item, change)
+                self._copy_amounts(line, item)
+            if not lines:
                 raise NotAllowed(
                     f"that would leave {invoice.number} with no lines; void it instead"
                 )
@@ -290,6 +294,20 @@ class InvoiceService:
         with self._db.read() as session:
             return invoice_read(session, get_invoice(session, number))
 
+    def history(self, number: str) -> builtins.list[AuditRead]:
+        """Every audit row about the invoice, oldest first."""
+        with self._db.read() as session:
+            invoice = get_invoice(session, number)
+            rows = session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.invoice_id) == invoice.id)
+                .order_by(col(AuditEntry.id))
+            ).all()
+            return [
+                AuditRead(at=r.at, action=r.action, detail=r.detail, before=r.before, after=r.after)
+                for r in rows
+            ]
+
     def list(
         self, *, client_id: int | None = None, status: str = "all"
     ) -> builtins.list[InvoiceRead]:
@@ -337,7 +355,7 @@ class InvoiceService:
         *,
         owners: set[int] | None = None,
     ) -> None:
-        """Uninvoiced, and the client's own, or from a session the payer attended."""
+        """Uninvoiced, and the client's own, or from a session the client or payer attended."""
         numbers = ledger.invoiced_numbers(session, [i.id or 0 for i in items])
         allowed = (owners or set()) | {client_id, payer_id}
         for item in items:
@@ -350,7 +368,7 @@ class InvoiceService:
                 and session.exec(
                     select(Attendee.id)
                     .where(col(Attendee.appointment_id) == item.appointment_id)
-                    .where(col(Attendee.client_id) == payer_id)
+                    .where(col(Attendee.client_id).in_(allowed))
                 ).first()
             )
             if not shared:

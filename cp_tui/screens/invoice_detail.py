@@ -1,0 +1,292 @@
+"""One invoice: header, lines, totals, credit, payments, history, and what to do next."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from cp_tui.money import decimal_text, format_money
+from cp_tui.services.errors import DomainError
+from cp_tui.services.readmodels import InvoiceRead
+
+if TYPE_CHECKING:
+    from cp_tui.bootstrap import Services
+
+STRIPE_MISSING = (
+    "Stripe is not connected yet: card charges and payment links arrive with Stripe "
+    "support. Press m to record a payment taken by hand."
+)
+
+
+class InvoiceDetailScreen(Screen[None]):
+    CSS_PATH = "invoice_detail.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="invoice.back"),
+        Binding(
+            "m",
+            "manual_payment",
+            "Payment",
+            id="invoice.payment",
+            tooltip="Record cash, cheque, transfer or a card taken elsewhere",
+        ),
+        Binding("p", "pay_now", "Pay now", id="invoice.pay_now", tooltip="Charge the saved card"),
+        Binding("s", "send", "Send", id="invoice.send", tooltip="Send the invoice"),
+        Binding("l", "link", "Link", id="invoice.link", tooltip="Show the payment link"),
+        Binding("e", "edit", "Edit", id="invoice.edit", tooltip="Change lines before sending"),
+        Binding(
+            "r",
+            "credit",
+            "Credit",
+            id="invoice.credit",
+            tooltip="Credit note or refund against this invoice",
+        ),
+        Binding(
+            "c",
+            "apply_credit",
+            "Use credit",
+            id="invoice.apply_credit",
+            tooltip="Apply the client's credit balance",
+        ),
+        Binding("v", "void", "Void", id="invoice.void", tooltip="Void an invoice with no payment"),
+        Binding("f", "pdf", "PDF", id="invoice.pdf", tooltip="Save the invoice as a PDF"),
+    ]
+
+    def __init__(self, services: Services, number: str) -> None:
+        super().__init__()
+        self.services = services
+        self.number = number
+        self.invoice: InvoiceRead | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="invoice-body"):
+            yield Static(id="invoice-header")
+            yield Static(id="invoice-lines")
+            yield Static(id="invoice-totals")
+            yield Static(id="invoice-payments")
+            yield Static(id="invoice-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            inv = self.invoice = self.services.invoices.get(self.number)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        money = lambda v: format_money(v, inv.currency)  # noqa: E731
+        title = "Credit note" if inv.kind == "credit_note" else "Invoice"
+        state = inv.status + (" · sent" if inv.sent else "")
+        corrects = f"   corrects {inv.corrects}" if inv.corrects else ""
+        reason = f"\nReason: {inv.reason}" if inv.reason else ""
+        self.query_one("#invoice-header", Static).update(
+            Text.from_markup(
+                f"[b]{title} {inv.number}[/b]   {inv.client_name}   [i]{state}[/i]{corrects}\n"
+                f"Issued {inv.issue_date:%d %b %Y}   due {inv.due_date:%d %b %Y}"
+            ).append(reason)
+        )
+        lines = Table(expand=True, box=None, header_style="bold")
+        for name, justify in (
+            ("Date", "left"),
+            ("Description", "left"),
+            ("Units", "right"),
+            ("Price", "right"),
+            ("Tax %", "right"),
+            ("Total", "right"),
+        ):
+            lines.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for ln in inv.lines:
+            lines.add_row(
+                f"{ln.service_date:%d %b}" if ln.service_date else "",
+                ln.description,
+                decimal_text(ln.units),
+                money(ln.unit_price),
+                decimal_text(ln.tax_rate),
+                money(ln.total),
+            )
+        self.query_one("#invoice-lines", Static).update(lines)
+        self.query_one("#invoice-totals", Static).update(
+            f"Subtotal {money(inv.subtotal)}   Tax {money(inv.tax)}   Total {money(inv.total)}\n"
+            f"Credit applied {money(inv.credit_applied)}   Paid {money(inv.amount_paid)}   "
+            f"Amount due {money(inv.amount_due)}"
+        )
+        paid = "\n".join(
+            f"  {p.received_on:%d %b %Y}  {p.method:<9} {money(p.amount):>12}"
+            + (f"  ({money(p.amount - p.applied)} to credit)" if p.amount > p.applied else "")
+            + (f"  ref {p.reference}" if p.reference else "")
+            for p in inv.payments
+        )
+        self.query_one("#invoice-payments", Static).update("Payments\n" + (paid or "  none yet"))
+        history = "\n".join(
+            f"  {h.at:%d %b %Y %H:%M}  {h.action:<22} {h.detail}{_change(h.before, h.after)}"
+            for h in self.services.invoices.history(inv.number)
+        )
+        self.query_one("#invoice-history", Static).update("History\n" + (history or "  none"))
+        self.sub_title = f"{title} {inv.number}"
+
+    # -- actions ------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def _refuse(self, reason: str) -> None:
+        self.notify(reason, severity="warning")
+
+    def _open(self) -> InvoiceRead | None:
+        inv = self.invoice
+        if inv is None:
+            return None
+        if inv.kind == "credit_note":
+            self._refuse(f"{inv.number} is a credit note; nothing is paid on it.")
+            return None
+        if inv.status == "void":
+            self._refuse(f"{inv.number} is void; nothing is due on it.")
+            return None
+        if inv.amount_due <= 0:
+            self._refuse(f"{inv.number} is paid in full; nothing is due on it.")
+            return None
+        return inv
+
+    def action_manual_payment(self) -> None:
+        from cp_tui.screens.payment_form import PaymentForm
+
+        inv = self._open()
+        if inv is not None:
+            self.app.push_screen(PaymentForm(self.services, inv), self._paid)
+
+    def _paid(self, updated: InvoiceRead | None) -> None:
+        if updated is not None:
+            self.reload()
+            due = format_money(updated.amount_due, updated.currency)
+            self.notify(f"Payment recorded on {updated.number}: {updated.status}, {due} due.")
+
+    def action_pay_now(self) -> None:
+        if self._open() is not None:
+            self._refuse(STRIPE_MISSING)
+
+    def action_link(self) -> None:
+        if self._open() is not None:
+            self._refuse(STRIPE_MISSING)
+
+    def action_send(self) -> None:
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        inv = self.invoice
+        if inv is None or inv.status == "void":
+            self._refuse("A void invoice is not sent.")
+            return
+        if inv.sent:
+            self._refuse(f"{inv.number} was sent already.")
+            return
+        self.app.push_screen(
+            ConfirmScreen(
+                "E-mail sending is not set up yet.\n"
+                f"Did you send {inv.number} yourself? Mark it as sent (it can then no "
+                "longer be edited, only corrected by a credit note).",
+                yes="Mark as sent",
+            ),
+            self._mark_sent,
+        )
+
+    def _mark_sent(self, yes: bool | None) -> None:
+        if yes and self.invoice is not None:
+            self._run(lambda: self.services.invoices.mark_sent(self.number), "marked as sent")
+
+    def action_edit(self) -> None:
+        from cp_tui.screens.invoice_edit import InvoiceEditDialog
+
+        inv = self.invoice
+        if inv is None:
+            return
+        if inv.kind == "credit_note":
+            return self._refuse("Credit notes are not edited.")
+        if inv.status == "void":
+            return self._refuse(f"{inv.number} is void.")
+        if inv.amount_paid > 0 or inv.sent:
+            why = "has a payment" if inv.amount_paid > 0 else "was sent"
+            return self._refuse(
+                f"{inv.number} {why}, so it is never edited: press r for a credit note."
+            )
+        self.app.push_screen(InvoiceEditDialog(self.services, inv), self._edited)
+
+    def _edited(self, updated: InvoiceRead | None) -> None:
+        if updated is not None:
+            self.reload()
+            self.notify(f"{updated.number} updated.")
+
+    def action_credit(self) -> None:
+        from cp_tui.screens.credit_form import CreditForm
+
+        inv = self.invoice
+        if inv is None or inv.kind == "credit_note":
+            return self._refuse("Choose an invoice to credit, not a credit note.")
+        self.app.push_screen(
+            CreditForm(self.services, inv.client_id, inv.client_name, invoice=inv),
+            self._credited,
+        )
+
+    def _credited(self, note: InvoiceRead | None) -> None:
+        if note is not None:
+            self.reload()
+            self.notify(f"Credit note {note.number} issued.")
+
+    def action_apply_credit(self) -> None:
+        if self._open() is not None:
+            self._run(lambda: self.services.invoices.apply_credit(self.number), "credit applied")
+
+    def action_void(self) -> None:
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        inv = self.invoice
+        if inv is None:
+            return
+        if inv.status == "void":
+            return self._refuse(f"{inv.number} is void already.")
+        if inv.kind == "credit_note":
+            return self._refuse("A credit note is not voided; its credit may be spent already.")
+        if inv.amount_paid > 0:
+            return self._refuse(f"{inv.number} has payments: press r for a credit note instead.")
+        self.app.push_screen(
+            ConfirmScreen(f"Void {inv.number}? Its items go back to uninvoiced.", yes="Void"),
+            lambda yes: (
+                self._run(lambda: self.services.invoices.void(self.number), "voided")
+                if yes
+                else None
+            ),
+        )
+
+    def action_pdf(self) -> None:
+        self._refuse("PDF invoices are not available yet; `cp-tui invoices show` prints it.")
+
+    def _run(self, change: object, done: str) -> None:
+        try:
+            change()  # type: ignore[operator]
+        except DomainError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+        self.notify(f"{self.number} {done}.")
+
+
+def _change(before: str, after: str) -> str:
+    """'total 150.00 -> 120.00' style summary of what an audit row changed."""
+    if not before or not after:
+        return ""
+    try:
+        old, new = json.loads(before), json.loads(after)
+    except ValueError:
+        return ""
+    changed = [
+        k for k in ("total", "amount_paid", "credit_applied", "status") if old.get(k) != new.get(k)
+    ]
+    return "  " + ", ".join(f"{k} {old.get(k)}→{new.get(k)}" for k in changed) if changed else ""

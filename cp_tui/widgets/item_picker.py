@@ -1,0 +1,142 @@
+"""Uninvoiced items with tick boxes, per-line changes and live totals.
+
+Used by the invoice dialog and the client's Billing tab. It only displays and
+reports: ``space`` ticks, ``a`` ticks all or none, ``e`` asks its screen to edit
+the line under the cursor (``EditRequested``), and every change posts
+``Changed`` with the new totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from cp_tui.money import Totals, decimal_text, format_money, line_amounts, sum_lines
+from cp_tui.services.readmodels import ItemRead
+
+
+@dataclass(frozen=True, slots=True)
+class LineValues:
+    units: Decimal
+    unit_price: int
+    tax_rate: Decimal
+
+
+class ItemPicker(DataTable[str]):
+    BINDINGS = [
+        Binding("space", "tick", "Tick", id="items.tick"),
+        Binding("a", "toggle_all", "All/none", id="items.all"),
+        Binding("e", "edit", "Edit line", id="items.edit"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, picker: ItemPicker, totals: Totals, count: int) -> None:
+            super().__init__()
+            self.picker = picker
+            self.totals = totals
+            self.count = count
+
+    class EditRequested(Message):
+        def __init__(self, picker: ItemPicker, item: ItemRead, values: LineValues) -> None:
+            super().__init__()
+            self.picker = picker
+            self.item = item
+            self.values = values
+
+    def __init__(self, currency: str, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        self.currency = currency
+        self.items: list[ItemRead] = []
+        self.ticked: set[int] = set()
+        self.overrides: dict[int, LineValues] = {}
+        self.names: dict[int, str] = {}
+
+    def on_mount(self) -> None:
+        self.add_column("✓", key="tick", width=3)
+        self.add_column("Date", key="date", width=10)
+        self.add_column("Description", key="description", width=34)
+        self.add_column("Units", key="units", width=6)
+        self.add_column("Price", key="price", width=11)
+        self.add_column("Tax %", key="tax", width=6)
+        self.add_column("Total", key="total", width=11)
+
+    def load(
+        self,
+        items: list[ItemRead],
+        ticked: set[int],
+        names: dict[int, str] | None = None,
+    ) -> None:
+        self.items = items
+        self.ticked = {i for i in ticked if i in {item.id for item in items}}
+        self.overrides = {}
+        self.names = names or {}
+        self.clear()
+        for item in items:
+            self.add_row(*self._cells(item), key=str(item.id))
+        self._changed()
+
+    def values(self, item: ItemRead) -> LineValues:
+        return self.overrides.get(item.id, LineValues(item.units, item.unit_price, item.tax_rate))
+
+    def set_values(self, item_id: int, values: LineValues) -> None:
+        self.overrides[item_id] = values
+        self._refresh_row(item_id)
+
+    def _cells(self, item: ItemRead) -> list[str]:
+        v = self.values(item)
+        total = line_amounts(v.units, v.unit_price, v.tax_rate).total
+        owner = self.names.get(item.client_id)
+        description = f"{item.description} ({owner})" if owner else item.description
+        return [
+            "[x]" if item.id in self.ticked else "[ ]",
+            item.date.isoformat(),
+            description,
+            decimal_text(v.units),
+            format_money(v.unit_price, self.currency),
+            decimal_text(v.tax_rate),
+            format_money(total, self.currency),
+        ]
+
+    def _refresh_row(self, item_id: int) -> None:
+        item = next(i for i in self.items if i.id == item_id)
+        for key, cell in zip(
+            ("tick", "date", "description", "units", "price", "tax", "total"),
+            self._cells(item),
+            strict=True,
+        ):
+            self.update_cell(str(item_id), key, cell)
+        self._changed()
+
+    def totals(self) -> Totals:
+        chosen = [self.values(i) for i in self.items if i.id in self.ticked]
+        return sum_lines(line_amounts(v.units, v.unit_price, v.tax_rate) for v in chosen)
+
+    def _changed(self) -> None:
+        self.post_message(self.Changed(self, self.totals(), len(self.ticked)))
+
+    def _current(self) -> ItemRead | None:
+        if not self.items or self.cursor_row >= len(self.items):
+            return None
+        return self.items[self.cursor_row]
+
+    def action_tick(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.ticked ^= {item.id}
+            self._refresh_row(item.id)
+
+    def action_toggle_all(self) -> None:
+        every = {i.id for i in self.items}
+        self.ticked = set() if self.ticked == every else every
+        for item in self.items:
+            self.update_cell(str(item.id), "tick", "[x]" if item.id in self.ticked else "[ ]")
+        self._changed()
+
+    def action_edit(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.post_message(self.EditRequested(self, item, self.values(item)))
