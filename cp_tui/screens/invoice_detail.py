@@ -128,7 +128,8 @@ class InvoiceDetailScreen(Screen[None]):
         )
         self.query_one("#invoice-payments", Static).update("Payments\n" + (paid or "  none yet"))
         history = "\n".join(
-            f"  {h.at:%d %b %Y %H:%M}  {h.action:<22} {h.detail}{_change(h.before, h.after)}"
+            f"  {h.at.astimezone():%d %b %Y %H:%M}  {h.action:<22} {h.detail}"
+            f"{_change(h.before, h.after, inv.currency)}"
             for h in self.services.invoices.history(inv.number)
         )
         self.query_one("#invoice-history", Static).update("History\n" + (history or "  none"))
@@ -278,7 +279,7 @@ class InvoiceDetailScreen(Screen[None]):
         self.notify(f"{self.number} {done}.")
 
 
-def _change(before: str, after: str) -> str:
+def _change(before: str, after: str, currency: str) -> str:
     """'total 150.00 -> 120.00' style summary of what an audit row changed."""
     if not before or not after:
         return ""
@@ -289,4 +290,8 @@ def _change(before: str, after: str) -> str:
     changed = [
         k for k in ("total", "amount_paid", "credit_applied", "status") if old.get(k) != new.get(k)
     ]
-    return "  " + ", ".join(f"{k} {old.get(k)}→{new.get(k)}" for k in changed) if changed else ""
+    def shown(value: object) -> str:
+        return format_money(value, currency) if isinstance(value, int) else str(value)
+
+    parts = [f"{k.replace('_', ' ')} {shown(old.get(k))}→{shown(new.get(k))}" for k in changed]
+    return "  " + ", ".join(parts) if parts else ""

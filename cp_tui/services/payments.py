@@ -8,6 +8,7 @@ from decimal import Decimal
 from cp_tui.clock import Clock
 from cp_tui.models import CreditEntry, CreditKind, Invoice, InvoiceKind, InvoiceStatus, Payment
 from cp_tui.models.types import PaymentMethod
+from cp_tui.money import format_money
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
 from cp_tui.services.errors import InvalidInput, NotAllowed
@@ -82,7 +83,7 @@ class PaymentService:
                 "payment.record",
                 client_id=invoice.client_id,
                 invoice_id=invoice.id,
-                detail=f"{kind.value} {received}",
+                detail=f"{kind.value} {format_money(received, invoice.currency)}",
                 before=before,
                 after=snapshot(session, invoice),
             )

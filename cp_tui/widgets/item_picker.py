@@ -92,7 +92,7 @@ class ItemPicker(DataTable[str]):
         owner = self.names.get(item.client_id)
         description = f"{item.description} ({owner})" if owner else item.description
         return [
-            "[x]" if item.id in self.ticked else "[ ]",
+            "☑" if item.id in self.ticked else "☐",
             item.date.isoformat(),
             description,
             decimal_text(v.units),
@@ -133,7 +133,7 @@ class ItemPicker(DataTable[str]):
         every = {i.id for i in self.items}
         self.ticked = set() if self.ticked == every else every
         for item in self.items:
-            self.update_cell(str(item.id), "tick", "[x]" if item.id in self.ticked else "[ ]")
+            self.update_cell(str(item.id), "tick", "☑" if item.id in self.ticked else "☐")
         self._changed()
 
     def action_edit(self) -> None:
