@@ -1,0 +1,193 @@
+"""The Calendar under Pilot: end-of-session billing and status keys, checked in the database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from cp_tui.bootstrap import Services
+from cp_tui.screens.calendar import CalendarScreen
+from cp_tui.screens.invoice_detail import InvoiceDetailScreen
+from cp_tui.widgets.week_grid import WeekGrid
+from tests.conftest import Practice
+from tests.ui.helpers import SIZE, make_app, ready
+
+TODAY_10AM = datetime(2026, 11, 25, 10, 0)
+
+
+def test_end_of_session_invoice_and_payment_in_four_keys(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    appt = practice.session([alex], [therapy], TODAY_10AM, complete=False)
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            assert app.screen.query_one(WeekGrid).selected_id == appt
+            await pilot.press("i")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, InvoiceDetailScreen)
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    assert services.calendar.get(appt).status == "completed"
+    [invoice] = services.invoices.list()
+    assert invoice.client_id == alex
+    assert invoice.total == 15000
+    assert invoice.status == "paid"
+    assert [p.method for p in services.invoices.get(invoice.number).payments] == ["card"]
+
+
+def test_recurring_session_asks_then_generates_items_once(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service("120.00")
+    series = services.calendar.add(
+        client_ids=[alex],
+        service_ids=[therapy],
+        start=datetime(2026, 11, 23, 9, 0),
+        repeat="weekly",
+        count=3,
+    )
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("left")  # nothing today: back to Monday's session
+            assert app.screen.query_one(WeekGrid).selected_id == series[0].id
+            await pilot.press("i")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("g")  # a second generate changes nothing
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    items = services.items.list(client_id=alex)
+    assert len(items) == 1
+    assert items[0].appointment_id == series[0].id
+    assert items[0].invoice_number is not None
+    assert services.calendar.get(series[1].id).status == "scheduled"
+
+
+def test_future_occurrence_refuses_to_generate(services: Services, practice: Practice) -> None:
+    alex = practice.client()
+    therapy = practice.service()
+    series = services.calendar.add(
+        client_ids=[alex],
+        service_ids=[therapy],
+        start=datetime(2026, 11, 26, 9, 0),
+        repeat="weekly",
+        count=2,
+    )
+
+    async def scenario() -> list[str]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("right")
+            assert app.screen.query_one(WeekGrid).selected_id == series[0].id
+            await pilot.press("g")
+            await pilot.pause()
+            return [n.message for n in app._notifications]
+
+    messages = asyncio.run(scenario())
+    assert any("in the future" in m for m in messages)
+    assert services.items.list(client_id=alex) == []
+
+
+def test_status_keys_complete_cancel_and_no_show(services: Services, practice: Practice) -> None:
+    alex = practice.client()
+    therapy = practice.service()
+    appt = practice.session([alex], [therapy], TODAY_10AM, complete=False)
+
+    async def scenario() -> list[str]:
+        app = make_app(services)
+        statuses = []
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            for key in ("d", "x", "o", "d"):
+                await pilot.press(key)
+                await pilot.pause()
+                statuses.append(services.calendar.get(appt).status)
+        return statuses
+
+    assert asyncio.run(scenario()) == ["completed", "cancelled", "no-show", "completed"]
+    assert len(services.items.list(client_id=alex)) == 1
+
+
+def test_group_session_invoices_the_chosen_attendee(services: Services, practice: Practice) -> None:
+    jo = practice.client("Jo Mensah", "jo@example.com")
+    kim = practice.client("Kim Nguyen", "kim@example.com")
+    group = practice.service("60.00", name="Group therapy")
+    practice.session([jo, kim], [group], TODAY_10AM, complete=True)
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("i")
+            await pilot.pause()
+            await pilot.press("down", "enter")  # the second attendee
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    [invoice] = services.invoices.list()
+    assert invoice.client_id == kim
+    assert [i.invoice_number is None for i in services.items.list(client_id=jo)] == [True]
+
+
+def test_week_navigation_and_day_view(services: Services, practice: Practice) -> None:
+    alex = practice.client()
+    therapy = practice.service()
+    practice.session([alex], [therapy], datetime(2026, 12, 2, 11, 0), complete=False)
+
+    async def scenario() -> tuple[str, str, bool]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, CalendarScreen)
+            await pilot.press("right_square_bracket")
+            next_week = screen.monday.isoformat()
+            await pilot.press("t")
+            this_week = screen.monday.isoformat()
+            await pilot.press("v")
+            agenda_shown = bool(screen.query_one("#agenda").display)
+        return next_week, this_week, agenda_shown
+
+    assert asyncio.run(scenario()) == ("2026-11-30", "2026-11-23", True)
+
+
+def test_every_calendar_action_is_in_the_command_palette(
+    services: Services, practice: Practice
+) -> None:
+    practice.client()
+    practice.service()
+
+    async def scenario() -> set[str]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            return {c.title for c in app.get_system_commands(app.screen)}
+
+    titles = asyncio.run(scenario())
+    for binding in CalendarScreen.BINDINGS:
+        assert binding.description in titles  # type: ignore[union-attr]
+    assert {"Go to Clients", "Go to Invoices"} <= titles
