@@ -1,0 +1,52 @@
+"""Snapshots of each screen and dialog on the demo practice, frozen at Wed 25 Nov 2026 14:00.
+
+Update them on purpose with `pytest tests/snapshots --snapshot-update`, then look
+at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from cp_tui.bootstrap import Services
+from tests.ui.helpers import SIZE, make_app, ready
+
+
+def _snap(snap_compare: Any, services: Services, *keys: str, mode: str = "calendar") -> bool:
+    app = make_app(services)
+
+    async def before(pilot: Pilot[object]) -> None:
+        await ready(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause()
+
+    return bool(snap_compare(app, terminal_size=SIZE, run_before=before))
+
+
+def test_calendar_week(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services)
+
+
+def test_calendar_day_agenda(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "v")
+
+
+def test_appointment_detail(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "left", "left", "enter")
+
+
+def test_invoice_dialog_for_a_completed_session(snap_compare: Any, demo_services: Services) -> None:
+    # Monday 15:00: Francesca's completed session with a report, not yet invoiced.
+    assert _snap(snap_compare, demo_services, "left", "left", "down", "down", "i")
+
+
+def test_invoice_detail_after_creation(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "left", "left", "down", "down", "i", "enter")
+
+
+def test_new_appointment_form(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "n")
