@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, NoReturn
 
@@ -16,6 +16,11 @@ from cp_tui import cli_output as out
 from cp_tui.config import resolve_settings
 
 EXIT_USAGE = 2
+
+# Command groups that live in modules of their own (cp_tui/cli_*.py). Each
+# ``register(subparsers, common)`` adds its parsers and sets ``handler`` on them
+# with ``set_defaults``: handler(services, args) returns what is printed.
+EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 
 
 class UsageError(Exception):
@@ -245,6 +250,8 @@ def build_parser() -> Parser:
     p_rec.add_argument("--method", required=True, help="cash, cheque, transfer or card")
     p_rec.add_argument("--reference", default="")
     p_rec.add_argument("--date", type=_date)
+    for register in EXTENSIONS:
+        register(sub, common)
     return parser
 
 

@@ -27,7 +27,7 @@ Handler = Callable[[Services, argparse.Namespace], Any]
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         return _demo(args, settings)
-    handler = HANDLERS[(args.command, args.action)]
+    handler = getattr(args, "handler", None) or HANDLERS[(args.command, args.action)]
     services = build_services(settings)
     try:
         result = handler(services, args)
