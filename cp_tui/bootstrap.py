@@ -6,20 +6,31 @@ The command line, the TUI and the tests all build cp-tui through
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from cp_tui.clock import Clock, SystemClock
 from cp_tui.config import Settings
 from cp_tui.services.calendar import CalendarService
+from cp_tui.services.card_common import GatewayFactory
+from cp_tui.services.card_payments import CardPaymentService
+from cp_tui.services.cards import CardService
 from cp_tui.services.catalogue import CatalogueService
 from cp_tui.services.clients import ClientService
 from cp_tui.services.credits import CreditService
 from cp_tui.services.demo import DemoService
+from cp_tui.services.documents import DocumentService, PaymentLinks
+from cp_tui.services.gateway import PaymentGateway
 from cp_tui.services.invoicing import InvoiceService
 from cp_tui.services.items import ItemService
+from cp_tui.services.mail import MailService
+from cp_tui.services.payment_links import PaymentLinkService
 from cp_tui.services.payments import PaymentService
 from cp_tui.services.practice import PracticeService
-from cp_tui.store import Database, StoreError, open_engine
+from cp_tui.services.refunds import RefundService
+from cp_tui.services.secrets import SecretStore
+from cp_tui.services.stripe_sync import SyncService
+from cp_tui.store import Database, StoreError, daily_backup, open_engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +47,56 @@ class Services:
     credits: CreditService
     payments: PaymentService
     demo: DemoService
+    secrets: SecretStore
+    cards: CardService
+    charges: CardPaymentService
+    links: PaymentLinkService
+    refunds: RefundService
+    stripe_sync: SyncService
+    documents: DocumentService
+    mail: MailService
 
     def close(self) -> None:
         self.db.dispose()
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Open (creating or upgrading) the database and wire every service to it."""
+def stripe_gateway_factory(secrets: SecretStore) -> GatewayFactory:
+    """Builds the Stripe gateway on first use, from the key in the environment or keyring."""
+    built: list[PaymentGateway] = []
+
+    def factory() -> PaymentGateway | None:
+        if built:
+            return built[0]
+        key, _source = secrets.stripe_key()
+        if not key:
+            return None
+        from cp_tui.adapters.stripe_gateway import StripeGateway
+
+        built.append(StripeGateway(key, api_base=os.environ.get("CP_TUI_STRIPE_API_BASE")))
+        return built[0]
+
+    return factory
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    gateway: PaymentGateway | None = None,
+    secrets: SecretStore | None = None,
+) -> Services:
+    """Open (creating or upgrading) the database and wire every service to it.
+
+    ``gateway`` replaces Stripe (tests hand in a gateway on a local fake server);
+    without it, Stripe is used when a key is configured.
+    """
     clock = clock or SystemClock()
+    secrets = secrets or SecretStore()
+    gateways: GatewayFactory = (
+        (lambda: gateway) if gateway is not None else stripe_gateway_factory(secrets)
+    )
     try:
+        daily_backup(settings.database_url, clock.local_now())
         db = Database(open_engine(settings.database_url))
     except StoreError:
         raise
@@ -60,6 +112,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     invoices = InvoiceService(db, clock)
     credits = CreditService(db, clock)
     payments = PaymentService(db, clock)
+    charges = CardPaymentService(db, clock, gateways)
+    links = PaymentLinkService(db, clock, gateways)
+    documents, mail = _documents_and_mail(settings, db, clock, gateways, links)
     return Services(
         settings=settings,
         clock=clock,
@@ -73,4 +128,50 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         credits=credits,
         payments=payments,
         demo=DemoService(db, clock),
+        secrets=secrets,
+        cards=CardService(db, clock, gateways),
+        charges=charges,
+        links=links,
+        refunds=RefundService(db, clock, gateways),
+        stripe_sync=SyncService(db, clock, gateways, charges, links),
+        documents=documents,
+        mail=mail,
     )
+
+
+def _documents_and_mail(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    gateways: GatewayFactory,
+    links: PaymentLinkService,
+) -> tuple[DocumentService, MailService]:
+    """PDFs through ReportLab and e-mail through SMTP; both import lazily."""
+    from cp_tui.adapters import mailer, pdf
+    from cp_tui.services.errors import DomainError
+
+    def payment_link(number: str) -> str | None:
+        if gateways() is None:
+            return None
+        try:
+            return links.link(number).url
+        except DomainError:
+            return None
+
+    hook: PaymentLinks = payment_link
+    documents = DocumentService(
+        db,
+        clock,
+        renderer=pdf.render,
+        documents_dir=settings.data_dir / "documents",
+        payment_links=hook,
+    )
+    mail = MailService(
+        db,
+        clock,
+        documents=documents,
+        mailer=mailer.SmtpMailer(),
+        passwords=mailer.password_for,
+        password_source=mailer.password_source,
+    )
+    return documents, mail

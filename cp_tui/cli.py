@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, NoReturn
 
+from cp_tui import cli_documents, cli_maintenance, cli_stripe
 from cp_tui import cli_output as out
 from cp_tui.config import resolve_settings
 
@@ -20,7 +21,11 @@ EXIT_USAGE = 2
 # Command groups that live in modules of their own (cp_tui/cli_*.py). Each
 # ``register(subparsers, common)`` adds its parsers and sets ``handler`` on them
 # with ``set_defaults``: handler(services, args) returns what is printed.
-EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
+EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
+    cli_maintenance.register,
+    cli_stripe.register,
+    cli_documents.register,
+]
 
 
 class UsageError(Exception):

@@ -27,6 +27,9 @@ Handler = Callable[[Services, argparse.Namespace], Any]
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         return _demo(args, settings)
+    runner = getattr(args, "runner", None)
+    if runner is not None:  # opens the store itself and returns the exit status
+        return int(runner(settings, args))
     handler = getattr(args, "handler", None) or HANDLERS[(args.command, args.action)]
     services = build_services(settings)
     try:

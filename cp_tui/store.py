@@ -7,7 +7,9 @@ which SQLite creates with the database's own mode, are private too.
 
 Start-up reads the schema revision with one read-only query and imports Alembic
 only when there is something to migrate; a database from a newer cp-tui is
-refused before anything writes to it.
+refused before anything writes to it, and so is a damaged one (a truncated file
+or one SQLite cannot read), with a message that names the latest backup. An
+existing database is backed up (``cp_tui.backup``) before every migration.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +36,52 @@ WRITE = "cp_write"
 
 class StoreError(Exception):
     """The database cannot be used as it is; the message says what to do."""
+
+
+class DamagedDatabase(StoreError):
+    """The SQLite file is damaged; it is left exactly as it was found."""
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    """What went wrong and the way back: the latest backup, and the command to restore it."""
+    from cp_tui.backup import backup_folder, latest_backup
+
+    latest = latest_backup(path)
+    if latest is None:
+        offer = f"no backup was found in {backup_folder(path)}"
+    else:
+        offer = (
+            f"the latest backup is {latest}: `cp-tui --data-dir {path.parent} restore "
+            f"{latest}` puts it back and keeps the damaged file aside"
+        )
+    return f"{path} is damaged ({detail}) and was left untouched; {offer}"
+
+
+def _truncation(path: Path) -> str | None:
+    """Why the file cannot be a whole SQLite database, from its header and size alone."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(b"SQLite format 3\x00"):
+        return None  # not SQLite at all: said below
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None  # a checkpoint may have been cut short: the -wal completes the file
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if len(header) < 100 or page_size < 512 or size % page_size:
+        return f"the file is cut short at {size} bytes"
+    pages = int.from_bytes(header[28:32], "big")
+    # The header's page count is valid when its version-valid-for field matches
+    # the change counter (every SQLite since 3.7.0 writes both).
+    if header[92:96] == header[24:28] and pages * page_size > size:
+        return f"the file is cut short: {size} of {pages * page_size} bytes"
+    return None
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -60,6 +109,9 @@ def _sqlite_revision(path: Path) -> tuple[str | None, bool]:
     """(revision, has_tables) read without writing a byte to the file."""
     if not path.exists() or path.stat().st_size == 0:
         return None, False
+    cut = _truncation(path)
+    if cut is not None:
+        raise DamagedDatabase(damaged_message(path, cut))
     # A read-only open of a WAL database creates -wal and -shm files beside it
     # (and cannot remove them). With no -wal file every commit is in the main
     # file, so read it as immutable: nothing is created next to a database that
@@ -79,6 +131,12 @@ def _sqlite_revision(path: Path) -> tuple[str | None, bool]:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return (row[0] if row else None), True
     except sqlite3.DatabaseError as exc:
+        from cp_tui.backup import list_backups
+
+        # An SQLite file that cannot be read, or any file that has backups as a
+        # practice, is a damaged practice; anything else is some other file.
+        if _looks_like_sqlite(path) or list_backups(path):
+            raise DamagedDatabase(damaged_message(path, str(exc))) from exc
         raise StoreError(
             f"{path} is not a cp-tui database ({exc}); point --data-dir at another folder"
         ) from exc
@@ -158,14 +216,75 @@ def check_schema(url: str, engine: Engine | None = None) -> bool:
     return False
 
 
+def backup_before_migration(url: str) -> str | None:
+    """Copy an existing SQLite practice aside before its schema changes; returns the copy."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    revision, _ = _sqlite_revision(path)
+    if revision is None:  # a new, empty database: nothing to keep
+        return None
+    from cp_tui.backup import BackupError, DamagedSource, make_backup
+
+    try:
+        return make_backup(path).path
+    except DamagedSource as exc:
+        raise DamagedDatabase(damaged_message(path, exc.detail)) from exc
+    except (BackupError, OSError) as exc:
+        raise StoreError(
+            f"the database needs an upgrade, and cp-tui backs it up first, but the backup "
+            f"failed ({exc}); nothing was changed"
+        ) from exc
+
+
+def daily_backup(url: str, now: datetime) -> str | None:
+    """On the first start of a day, check and back up an existing SQLite practice.
+
+    Runs before the engine opens the file: a damaged database (one whose copy
+    fails SQLite's quick_check) is refused and left as it is, and the backups
+    already there are kept (the bad copy is not, so rotation never pushes a
+    good backup out). Returns the new backup's path, or None when none was due.
+    """
+    path = sqlite_path(url)
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        return None
+    check_schema(url)  # refuses a damaged, foreign or newer file, reading only
+    from cp_tui.backup import BackupError, DamagedSource, backup_folder, backup_if_due
+
+    try:
+        made = backup_if_due(path, now)
+    except DamagedSource as exc:
+        raise DamagedDatabase(damaged_message(path, exc.detail)) from exc
+    except (BackupError, OSError) as exc:
+        raise StoreError(
+            f"the daily backup into {backup_folder(path)} failed ({exc}); free some space "
+            "or fix the folder's permissions"
+        ) from exc
+    return made.path if made else None
+
+
+# Any constant: the key of the advisory lock that serialises migrations on PostgreSQL.
+_MIGRATION_LOCK = 0x63707475
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to HEAD with Alembic (imported only here)."""
+    """Bring the schema to HEAD with Alembic (imported only here), after a backup.
+
+    Two terminals may open a new or older practice at the same moment: the
+    migration first takes the database's write lock (SQLite) or an advisory
+    lock (PostgreSQL), so the second waits, then finds the schema current
+    (Alembic reads the revision inside that transaction) and does nothing.
+    """
     from alembic import command
     from alembic.config import Config
 
+    backup_before_migration(engine.url.render_as_string(hide_password=False))
+
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
-    with engine.begin() as conn:
+    with engine.execution_options(**{WRITE: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 

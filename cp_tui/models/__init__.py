@@ -14,9 +14,19 @@ SQLModel.metadata.naming_convention = {
 from cp_tui.models.audit import AuditEntry
 from cp_tui.models.billing import BillingItem
 from cp_tui.models.calendar import Appointment, Attendee, Charge, Series
+from cp_tui.models.cards import (
+    CardRefund,
+    CardSetupSession,
+    GatewayCustomer,
+    PaymentAttempt,
+    PaymentLink,
+    SavedCard,
+    UnmatchedPayment,
+)
 from cp_tui.models.catalogue import Service
 from cp_tui.models.clients import Client
 from cp_tui.models.credits import CreditEntry
+from cp_tui.models.documents import DocumentSend
 from cp_tui.models.invoices import Invoice, InvoiceLine
 from cp_tui.models.payments import Payment
 from cp_tui.models.practice import NumberSeries, PracticeSettings
@@ -35,19 +45,27 @@ __all__ = [
     "Attendee",
     "AuditEntry",
     "BillingItem",
+    "CardRefund",
+    "CardSetupSession",
     "Charge",
     "Client",
     "CreditEntry",
     "CreditKind",
+    "DocumentSend",
+    "GatewayCustomer",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
     "InvoiceStatus",
     "NumberSeries",
     "Payment",
+    "PaymentAttempt",
+    "PaymentLink",
     "PaymentMethod",
     "PracticeSettings",
     "Repeat",
+    "SavedCard",
     "Series",
     "Service",
+    "UnmatchedPayment",
 ]

@@ -19,3 +19,5 @@ class Service(SQLModel, table=True):
     unit_price: int
     tax_rate: Decimal = Field(default=Decimal(0), sa_type=Scaled)
     active: bool = Field(default=True)
+    # CMS place-of-service code for superbills, e.g. 11 office, 10 telehealth at home.
+    place_of_service: str = Field(default="", max_length=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -17,6 +17,9 @@ class Client(SQLModel, table=True):
     address: str = Field(default="", max_length=500)
     created_at: datetime
     archived_at: datetime | None = Field(default=None)
+    # For superbills (revision 0003): date of birth and ICD-10 codes, comma-separated.
+    date_of_birth: date | None = Field(default=None)
+    diagnosis_codes: str = Field(default="", max_length=200)
     # Bumped by every money-changing use case: the UPDATE takes the client's row
     # lock (PostgreSQL) or the write lock (SQLite) before balances are read.
     lock_version: int = Field(default=0)

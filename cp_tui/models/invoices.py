@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -12,6 +13,10 @@ from cp_tui.models.types import Scaled
 
 class Invoice(SQLModel, table=True):
     __tablename__ = "invoice"
+    # The Invoices screen pages a status filter newest first: with this index a
+    # page of "paid" out of 200,000 reads 200 index entries instead of sorting
+    # every paid invoice (revision 0002).
+    __table_args__ = (Index("ix_invoice_kind_status_issue_date", "kind", "status", "issue_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: str | None = Field(default=None, max_length=40, unique=True)

@@ -23,6 +23,19 @@ class PracticeSettings(SQLModel, table=True):
     payment_terms_days: int = Field(default=14)
     invoice_prefix: str = Field(default="INV-", max_length=20)
     credit_note_prefix: str = Field(default="CN-", max_length=20)
+    # Documents (revision 0003): what PDFs print and how money is written.
+    npi: str = Field(default="", max_length=20)
+    payment_instructions: str = Field(default="", max_length=1000)
+    locale: str = Field(default="en_US", max_length=20)
+    # Outgoing mail (revision 0003). The password is never stored here: it comes
+    # from the keyring or the CP_TUI_SMTP_PASSWORD environment variable.
+    smtp_host: str = Field(default="", max_length=200)
+    smtp_port: int = Field(default=587)
+    smtp_security: str = Field(default="starttls", max_length=10)
+    smtp_user: str = Field(default="", max_length=200)
+    smtp_from: str = Field(default="", max_length=200)
+    # JSON {kind: {"subject": ..., "body": ...}}; kinds left out use the defaults.
+    mail_templates: str = Field(default="")
 
 
 class NumberSeries(SQLModel, table=True):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from cp_tui.money import decimal_text, format_money
+from cp_tui.screens.invoice_documents import MailDone, PdfSaved
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import InvoiceRead
 
@@ -38,7 +40,13 @@ class InvoiceDetailScreen(Screen[None]):
             tooltip="Record cash, cheque, transfer or a card taken elsewhere",
         ),
         Binding("p", "pay_now", "Pay now", id="invoice.pay_now", tooltip="Charge the saved card"),
-        Binding("s", "send", "Send", id="invoice.send", tooltip="Send the invoice"),
+        Binding(
+            "s",
+            "send",
+            "Send",
+            id="invoice.send",
+            tooltip="E-mail the invoice with its PDF (or mark it sent)",
+        ),
         Binding("l", "link", "Link", id="invoice.link", tooltip="Show the payment link"),
         Binding("e", "edit", "Edit", id="invoice.edit", tooltip="Change lines before sending"),
         Binding(
@@ -56,7 +64,13 @@ class InvoiceDetailScreen(Screen[None]):
             tooltip="Apply the client's credit balance",
         ),
         Binding("v", "void", "Void", id="invoice.void", tooltip="Void an invoice with no payment"),
-        Binding("f", "pdf", "PDF", id="invoice.pdf", tooltip="Save the invoice as a PDF"),
+        Binding(
+            "f",
+            "pdf",
+            "PDF",
+            id="invoice.pdf",
+            tooltip="Save the PDF in the data folder's documents/",
+        ),
     ]
 
     def __init__(self, services: Services, number: str) -> None:
@@ -64,15 +78,16 @@ class InvoiceDetailScreen(Screen[None]):
         self.services = services
         self.number = number
         self.invoice: InvoiceRead | None = None
+        self.sending = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="invoice-body"):
             yield Static(id="invoice-header")
             yield Static(id="invoice-lines")
-            yield Static(id="invoice-totals")
-            yield Static(id="invoice-payments")
-            yield Static(id="invoice-history")
+            yield Static(id="invoice-totals", markup=False)
+            yield Static(id="invoice-payments", markup=False)
+            yield Static(id="invoice-history", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,12 +104,17 @@ class InvoiceDetailScreen(Screen[None]):
         state = inv.status + (" · sent" if inv.sent else "")
         corrects = f"   corrects {inv.corrects}" if inv.corrects else ""
         reason = f"\nReason: {inv.reason}" if inv.reason else ""
-        self.query_one("#invoice-header", Static).update(
-            Text.from_markup(
-                f"[b]{title} {inv.number}[/b]   {inv.client_name}   [i]{state}[/i]{corrects}\n"
-                f"Issued {inv.issue_date:%d %b %Y}   due {inv.due_date:%d %b %Y}"
-            ).append(reason)
+        header = Text.assemble(
+            (f"{title} {inv.number}", "bold"),
+            "   ",
+            inv.client_name,
+            "   ",
+            (state, "italic"),
+            corrects,
+            f"\nIssued {inv.issue_date:%d %b %Y}   due {inv.due_date:%d %b %Y}",
+            reason,
         )
+        self.query_one("#invoice-header", Static).update(header)
         lines = Table(expand=True, box=None, header_style="bold")
         for name, justify in (
             ("Date", "left"),
@@ -108,7 +128,7 @@ class InvoiceDetailScreen(Screen[None]):
         for ln in inv.lines:
             lines.add_row(
                 f"{ln.service_date:%d %b}" if ln.service_date else "",
-                ln.description,
+                Text(ln.description),
                 decimal_text(ln.units),
                 money(ln.unit_price),
                 decimal_text(ln.tax_rate),
@@ -181,23 +201,55 @@ class InvoiceDetailScreen(Screen[None]):
 
     def action_send(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
+        from cp_tui.screens.invoice_documents import send_question
 
         inv = self.invoice
         if inv is None or inv.status == "void":
             self._refuse("A void invoice is not sent.")
+            return
+        if self.sending:
+            self._refuse(f"{inv.number} is being sent; wait for the result.")
+            return
+        question = send_question(self.services, inv)
+        if question == "":
+            self._refuse(f"{inv.client_name} has no e-mail address; add one on the Clients screen.")
+            return
+        if question is not None:
+            self.app.push_screen(ConfirmScreen(question, yes="E-mail"), self._send_confirmed)
             return
         if inv.sent:
             self._refuse(f"{inv.number} was sent already.")
             return
         self.app.push_screen(
             ConfirmScreen(
-                "E-mail sending is not set up yet.\n"
+                "E-mail sending is not set up yet (`cp-tui mail set`).\n"
                 f"Did you send {inv.number} yourself? Mark it as sent (it can then no "
                 "longer be edited, only corrected by a credit note).",
                 yes="Mark as sent",
             ),
             self._mark_sent,
         )
+
+    def _send_confirmed(self, yes: bool | None) -> None:
+        if yes and not self.sending:
+            self.sending = True
+            self.notify(f"Sending {self.number}...")
+            self._send_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="invoice-mail")
+    def _send_worker(self) -> None:
+        from cp_tui.screens.invoice_documents import send_mail
+
+        self.post_message(send_mail(self.services, self.number))
+
+    @on(MailDone)
+    def _mail_done(self, message: MailDone) -> None:
+        self.sending = False
+        self.reload()
+        if message.error:
+            self.notify(message.error, severity="error", timeout=12)
+        else:
+            self.notify(message.text)
 
     def _mark_sent(self, yes: bool | None) -> None:
         if yes and self.invoice is not None:
@@ -267,7 +319,21 @@ class InvoiceDetailScreen(Screen[None]):
         )
 
     def action_pdf(self) -> None:
-        self._refuse("PDF invoices are not available yet; `cp-tui invoices show` prints it.")
+        if self.invoice is not None:
+            self._pdf_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="invoice-pdf")
+    def _pdf_worker(self) -> None:
+        from cp_tui.screens.invoice_documents import save_pdf
+
+        self.post_message(save_pdf(self.services, self.number))
+
+    @on(PdfSaved)
+    def _pdf_saved(self, message: PdfSaved) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+        else:
+            self.notify(f"Saved {message.number} to {message.path}", timeout=10)
 
     def _run(self, change: object, done: str) -> None:
         try:
@@ -290,6 +356,7 @@ def _change(before: str, after: str, currency: str) -> str:
     changed = [
         k for k in ("total", "amount_paid", "credit_applied", "status") if old.get(k) != new.get(k)
     ]
+
     def shown(value: object) -> str:
         return format_money(value, currency) if isinstance(value, int) else str(value)
 

@@ -1,23 +1,261 @@
-"""The Settings screen."""
+"""Settings: the practice, money and numbering, the services catalogue, and what is connected.
+
+Stripe and e-mail are not part of this version; their sections say so and say
+how they will be set up, rather than offer controls that do nothing.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Static
+
+from cp_tui.money import decimal_text, format_money
+from cp_tui.screens import form_checks as checks
+from cp_tui.services.clients import check_email
+from cp_tui.services.errors import DomainError
+from cp_tui.services.readmodels import ServiceRead, SettingsRead
+from cp_tui.widgets.field import Field
+from cp_tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
+SERVICE_COLUMNS = [
+    Column("Service", 34),
+    Column("Code", 10),
+    Column("Minutes", 8, "right"),
+    Column("Price", 12, "right"),
+    Column("Tax %", 7, "right"),
+    Column("Active", 7),
+]
+
+STRIPE_TEXT = (
+    "Not connected. Card charges, saved cards and payment links come with Stripe support, "
+    "which this version does not have yet; until then record payments by hand (m on an "
+    "invoice).\n"
+    "When it arrives, cp-tui will read your secret key from the STRIPE_API_KEY environment "
+    "variable, or keep it in your system keyring after `cp-tui stripe login`. Cards are saved "
+    "on a page hosted by Stripe: cp-tui never sees a card number."
+)
+
+EMAIL_TEXT = (
+    "Not set up. Invoices are not e-mailed by this version: send them yourself, then press "
+    "s on the invoice to mark it as sent.\n"
+    "When sending arrives it will go through your own SMTP server: host, port, user name, "
+    "the password (kept in the system keyring) and the From address, set here."
+)
+
+
+def shown_database_url(url: str) -> str:
+    """The database in use, with any password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show where, never who
+        return url.split("@")[-1]
+
 
 class SettingsScreen(Screen[None]):
+    CSS_PATH = "settings.tcss"
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            id="settings.save",
+            tooltip="Save the practice details, money and numbering",
+        ),
+        Binding(
+            "n",
+            "new_service",
+            "New service",
+            id="settings.new_service",
+            tooltip="Add a service to the catalogue",
+        ),
+        Binding(
+            "e",
+            "edit_service",
+            "Edit service",
+            id="settings.edit_service",
+            tooltip="Change the selected service of the catalogue",
+        ),
+    ]
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self.current: SettingsRead = services.practice.get()
+        self.catalogue: list[ServiceRead] = []
 
     def compose(self) -> ComposeResult:
+        p = self.current
         yield Header()
-        yield Static("Settings")
+        with VerticalScroll(id="settings-body"):
+            yield Static("Practice", classes="settings-heading")
+            with Horizontal(classes="settings-row"):
+                yield Field("Practice name (on every invoice)", p.name, name="name")
+                yield Field("Tax id (VAT, EIN, ABN; optional)", p.tax_id, name="tax_id")
+            yield Field("Address", p.address, name="address")
+            with Horizontal(classes="settings-row"):
+                yield Field("E-mail", p.email, name="email", placeholder="you@example.com")
+                yield Field("Phone", p.phone, name="phone")
+            yield Static("Money and numbering", classes="settings-heading")
+            with Horizontal(classes="settings-row"):
+                yield Field("Currency (e.g. USD, EUR, GBP)", p.currency, name="currency")
+                yield Field(
+                    "Default tax rate (%)", decimal_text(p.default_tax_rate), name="tax_rate"
+                )
+                yield Field("Payment terms (days)", str(p.payment_terms_days), name="payment_terms")
+            with Horizontal(classes="settings-row"):
+                yield Field("Invoice number prefix", p.invoice_prefix, name="invoice_prefix")
+                yield Field(
+                    "Credit note number prefix", p.credit_note_prefix, name="credit_note_prefix"
+                )
+            yield Static("", id="settings-error")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="settings-save")
+            yield Static("Services", classes="settings-heading")
+            yield Static(
+                "n adds a service; enter or e changes the selected one.", classes="settings-note"
+            )
+            yield VirtualTable(SERVICE_COLUMNS, id="settings-services")
+            yield Static("Stripe", classes="settings-heading")
+            yield Static(STRIPE_TEXT, id="settings-stripe", classes="settings-note")
+            yield Static("E-mail", classes="settings-heading")
+            yield Static(EMAIL_TEXT, id="settings-email", classes="settings-note")
+            yield Static("Data", classes="settings-heading")
+            yield Static(self._data_text(), id="settings-data", classes="settings-note")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#input-name").focus()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The form keeps what was typed; the catalogue is read afresh.
+        self.sub_title = "Settings"
+        self.reload_services()
+
+    def _data_text(self) -> str:
+        s = self.services.settings
+        demo = "  (the demo practice)" if s.demo else ""
+        return (
+            f"Data folder: {s.data_dir}{demo}\n"
+            f"Database:    {shown_database_url(s.database_url)}\n"
+            "Set with --data-dir or CP_TUI_DATA_DIR; CP_TUI_DATABASE_URL names another database."
+        )
+
+    # -- practice, money and numbering ------------------------------------------------
+
+    def _field(self, name: str) -> Field:
+        return self.query_one(f"#field-{name}", Field)
+
+    def _valid(self) -> bool:
+        f = self._field
+        return checks.check_all(
+            [
+                (f("name"), checks.required("the practice needs a name, e.g. Harbour Therapy")),
+                (f("email"), check_email),
+                (f("currency"), checks.currency),
+                (f("tax_rate"), checks.tax_rate),
+                (f("payment_terms"), checks.whole_number(0, 365, "payment terms")),
+                (f("invoice_prefix"), checks.prefix),
+                (f("credit_note_prefix"), checks.prefix),
+            ]
+        )
+
+    @on(Button.Pressed, "#settings-save")
+    def action_save(self) -> None:
+        error = self.query_one("#settings-error", Static)
+        error.update("")
+        if not self._valid():
+            self.notify("Not saved: see the message by the field.", severity="error")
+            return
+        f = self._field
+        if f("invoice_prefix").value == f("credit_note_prefix").value:
+            f("credit_note_prefix").set_error("use a prefix different from the invoices', e.g. CN-")
+            return
+        try:
+            self.current = self.services.practice.update(
+                name=f("name").value,
+                address=f("address").value,
+                tax_id=f("tax_id").value,
+                email=f("email").value,
+                phone=f("phone").value,
+                currency=f("currency").value.upper(),
+                default_tax_rate=f("tax_rate").value or "0",
+                payment_terms_days=int(f("payment_terms").value),
+                invoice_prefix=f("invoice_prefix").value,
+                credit_note_prefix=f("credit_note_prefix").value,
+            )
+        except DomainError as exc:
+            # The one refusal only the database can know: invoices exist in the old currency.
+            if "currency" in str(exc):
+                f("currency").set_error(str(exc))
+            else:
+                error.update(str(exc))
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.app.sub_title = self.current.name
+        self.reload_services()
+        self.notify("Settings saved.")
+
+    # -- services catalogue -----------------------------------------------------------------
+
+    def reload_services(self, *, keep: int | None = None) -> None:
+        table = self.query_one("#settings-services", VirtualTable)
+        try:
+            self.catalogue = self.services.catalogue.list(include_inactive=True)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        currency = self.current.currency
+        rows = [
+            Row(
+                s.id,
+                [
+                    s.name,
+                    s.code,
+                    str(s.duration_min),
+                    format_money(s.unit_price, currency),
+                    decimal_text(s.tax_rate),
+                    "yes" if s.active else "no",
+                ],
+            )
+            for s in self.catalogue
+        ]
+        table.set_source(ListSource(rows), keep_key=keep if keep is not None else table.current_key)
+
+    def action_new_service(self) -> None:
+        from cp_tui.screens.service_form import ServiceForm
+
+        self.app.push_screen(ServiceForm(self.services, self.current.currency), self._saved)
+
+    @on(VirtualTable.Selected, "#settings-services")
+    def _service_selected(self, message: VirtualTable.Selected) -> None:
+        message.stop()
+        self.action_edit_service()
+
+    def action_edit_service(self) -> None:
+        from cp_tui.screens.service_form import ServiceForm
+
+        key = self.query_one("#settings-services", VirtualTable).current_key
+        service = next((s for s in self.catalogue if s.id == key), None)
+        if service is None:
+            self.notify("No service selected: n adds one.", severity="warning")
+            return
+        self.app.push_screen(
+            ServiceForm(self.services, self.current.currency, service), self._saved
+        )
+
+    def _saved(self, service: ServiceRead | None) -> None:
+        if service is not None:
+            self.reload_services(keep=service.id)
+            self.query_one("#settings-services", VirtualTable).focus()
+            self.notify(f"{service.name} saved.")

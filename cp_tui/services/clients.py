@@ -20,7 +20,8 @@ from cp_tui.models import (
     InvoiceLine,
     InvoiceStatus,
 )
-from cp_tui.services import audit, ledger
+from cp_tui.money import line_amounts
+from cp_tui.services import audit
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.readmodels import ClientRead
 from cp_tui.store import Database
@@ -58,8 +59,14 @@ class Balances:
             .where(col(Invoice.status).not_in([InvoiceStatus.VOID, InvoiceStatus.DRAFT]))
             .group_by(col(Invoice.client_id))
         )
+        # Columns, not rows: building thousands of ORM objects costs more than the query.
         items_q = (
-            select(BillingItem)
+            select(
+                col(BillingItem.client_id),
+                col(BillingItem.units),
+                col(BillingItem.unit_price),
+                col(BillingItem.tax_rate),
+            )
             .outerjoin(InvoiceLine, col(InvoiceLine.active_item_id) == BillingItem.id)
             .where(col(InvoiceLine.id).is_(None))
         )
@@ -70,8 +77,8 @@ class Balances:
         self.credit = {int(cid): int(total) for cid, total in session.execute(credit_q).all()}
         self.due = {int(cid): int(total) for cid, total in session.execute(due_q).all()}
         self.uninvoiced: dict[int, int] = defaultdict(int)
-        for item in session.exec(items_q).all():
-            self.uninvoiced[item.client_id] += ledger.item_total(item)
+        for client_id, units, unit_price, tax_rate in session.execute(items_q).all():
+            self.uninvoiced[client_id] += line_amounts(units, unit_price, tax_rate).total
 
     def read(self, row: Client) -> ClientRead:
         assert row.id is not None
@@ -151,7 +158,8 @@ class ClientService:
                     )
                 )
             rows = session.exec(query).all()
-            balances = Balances(session)
+            # A search sums the balances of the clients it found, not of the whole practice.
+            balances = Balances(session, [r.id or 0 for r in rows] if search.strip() else None)
             return [balances.read(row) for row in rows]
 
     def has_history(self, session: Session, client_id: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
 from cp_tui.models import (
@@ -67,83 +67,15 @@ class CreditService:
                     raise InvalidInput(f"{corrected.number} is itself a credit note")
                 if corrected.status == InvoiceStatus.VOID:
                     raise NotAllowed(f"{corrected.number} is void; there is nothing to correct")
-            number = ledger.format_number(
-                settings.credit_note_prefix, ledger.next_number(session, InvoiceKind.CREDIT_NOTE)
-            )
-            today = self._clock.today()
-            note = Invoice(
-                number=number,
-                kind=InvoiceKind.CREDIT_NOTE,
-                status=InvoiceStatus.PAID,
-                client_id=client_id,
-                currency=settings.currency,
-                issue_date=today,
-                due_date=today,
-                corrects_invoice_id=corrected.id if corrected else None,
-                reason=reason.strip(),
-                created_at=self._clock.now(),
-            )
-            session.add(note)
-            session.flush()
-            amounts = line_amounts(Decimal(1), -net, rate)
-            session.add(
-                InvoiceLine(
-                    invoice_id=note.id or 0,
-                    description=reason.strip(),
-                    service_date=today,
-                    units=Decimal(1),
-                    unit_price=-net,
-                    tax_rate=rate,
-                    net=amounts.net,
-                    tax=amounts.tax,
-                )
-            )
-            ledger.retotal(session, note)
-            credit = -note.total
-            session.add(
-                CreditEntry(
-                    client_id=client_id,
-                    amount=credit,
-                    kind=CreditKind.CREDIT_NOTE,
-                    invoice_id=note.id,
-                    note=reason.strip(),
-                    created_at=self._clock.now(),
-                )
-            )
-            audit.record(
+            note = issue_credit_note(
                 session,
                 self._clock,
-                "credit_note.issue",
                 client_id=client_id,
-                invoice_id=note.id,
-                detail=f"{number} {reason.strip()}",
-                after=snapshot(session, note),
+                net=net,
+                reason=reason,
+                rate=rate,
+                corrected=corrected,
             )
-            if corrected is not None and ledger.amount_due(corrected) > 0:
-                before = snapshot(session, corrected)
-                take = min(credit, ledger.amount_due(corrected))
-                corrected.credit_applied += take
-                session.add(
-                    CreditEntry(
-                        client_id=client_id,
-                        amount=-take,
-                        kind=CreditKind.APPLIED,
-                        invoice_id=corrected.id,
-                        note=f"{number} applied to {corrected.number}",
-                        created_at=self._clock.now(),
-                    )
-                )
-                ledger.settle_status(corrected)
-                audit.record(
-                    session,
-                    self._clock,
-                    "invoice.apply_credit",
-                    client_id=client_id,
-                    invoice_id=corrected.id,
-                    detail=f"{number} corrects {corrected.number}",
-                    before=before,
-                    after=snapshot(session, corrected),
-                )
             return invoice_read(session, note)
 
     def balance(self, client_id: int) -> int:
@@ -171,3 +103,100 @@ class CreditService:
                 )
                 for entry, number in rows
             ]
+
+
+def issue_credit_note(
+    session: Session,
+    clock: Clock,
+    *,
+    client_id: int,
+    net: int,
+    reason: str,
+    rate: Decimal,
+    corrected: Invoice | None,
+    apply_to_corrected: bool = True,
+) -> Invoice:
+    """Issue a credit note inside the caller's transaction (client already locked).
+
+    A refund's credit note names the invoice but is not applied to it: its credit
+    is paid out to the card straight away.
+    """
+    settings = ledger.practice(session)
+    number = ledger.format_number(
+        settings.credit_note_prefix, ledger.next_number(session, InvoiceKind.CREDIT_NOTE)
+    )
+    today = clock.today()
+    note = Invoice(
+        number=number,
+        kind=InvoiceKind.CREDIT_NOTE,
+        status=InvoiceStatus.PAID,
+        client_id=client_id,
+        currency=settings.currency,
+        issue_date=today,
+        due_date=today,
+        corrects_invoice_id=corrected.id if corrected else None,
+        reason=reason.strip(),
+        created_at=clock.now(),
+    )
+    session.add(note)
+    session.flush()
+    amounts = line_amounts(Decimal(1), -net, rate)
+    session.add(
+        InvoiceLine(
+            invoice_id=note.id or 0,
+            description=reason.strip(),
+            service_date=today,
+            units=Decimal(1),
+            unit_price=-net,
+            tax_rate=rate,
+            net=amounts.net,
+            tax=amounts.tax,
+        )
+    )
+    ledger.retotal(session, note)
+    credit = -note.total
+    session.add(
+        CreditEntry(
+            client_id=client_id,
+            amount=credit,
+            kind=CreditKind.CREDIT_NOTE,
+            invoice_id=note.id,
+            note=reason.strip(),
+            created_at=clock.now(),
+        )
+    )
+    audit.record(
+        session,
+        clock,
+        "credit_note.issue",
+        client_id=client_id,
+        invoice_id=note.id,
+        detail=f"{number} {reason.strip()}",
+        after=snapshot(session, note),
+    )
+    if apply_to_corrected and corrected is not None and ledger.amount_due(corrected) > 0:
+        before = snapshot(session, corrected)
+        take = min(credit, ledger.amount_due(corrected))
+        corrected.credit_applied += take
+        session.add(
+            CreditEntry(
+                client_id=client_id,
+                amount=-take,
+                kind=CreditKind.APPLIED,
+                invoice_id=corrected.id,
+                note=f"{number} applied to {corrected.number}",
+                created_at=clock.now(),
+            )
+        )
+        ledger.settle_status(corrected)
+        audit.record(
+            session,
+            clock,
+            "invoice.apply_credit",
+            client_id=client_id,
+            invoice_id=corrected.id,
+            detail=f"{number} corrects {corrected.number}",
+            before=before,
+            after=snapshot(session, corrected),
+        )
+    return note

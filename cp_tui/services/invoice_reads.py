@@ -14,9 +14,14 @@ from cp_tui.services.readmodels import InvoiceRead, LineRead, PaymentRead
 
 
 def get_invoice(session: Session, number: str) -> Invoice:
-    row = session.exec(
-        select(Invoice).where(func.upper(Invoice.number) == number.strip().upper())
-    ).first()
+    wanted = number.strip()
+    # The unique index on number finds the stored spelling at once; only another
+    # spelling (inv-0007 for INV-0007) pays for upper() on every row.
+    for exact in dict.fromkeys((wanted, wanted.upper())):
+        row = session.exec(select(Invoice).where(col(Invoice.number) == exact)).first()
+        if row is not None:
+            return row
+    row = session.exec(select(Invoice).where(func.upper(Invoice.number) == wanted.upper())).first()
     if row is None:
         raise NotFound(f"no invoice numbered {number!r}; `cp-tui invoices list` shows them")
     return row

@@ -33,21 +33,16 @@ from cp_tui.money import line_amounts
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.errors import InvalidInput, NotAllowed
+from cp_tui.services.invoice_query import (
+    normalize_status,
+    summaries,
+    totals,
+    where_status,
+)
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, invoice_reads, snapshot
 from cp_tui.services.items import get_item, parse_units_input
-from cp_tui.services.readmodels import AuditRead, InvoiceRead
+from cp_tui.services.readmodels import AuditRead, InvoiceRead, InvoiceSummary, InvoiceTotals
 from cp_tui.store import Database
-
-STATUS_FILTERS = (
-    "all",
-    "open",
-    "unpaid",
-    "partially paid",
-    "overdue",
-    "paid",
-    "void",
-    "credit notes",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,27 +306,29 @@ class InvoiceService:
     def list(
         self, *, client_id: int | None = None, status: str = "all"
     ) -> builtins.list[InvoiceRead]:
-        status = status.strip().lower().replace("_", " ")
-        if status not in STATUS_FILTERS:
-            raise InvalidInput(f"--status is one of: {', '.join(STATUS_FILTERS)}; got {status!r}")
+        status = normalize_status(status)
         with self._db.read() as session:
             query = select(Invoice).order_by(col(Invoice.issue_date), col(Invoice.id))
             if client_id is not None:
                 query = query.where(col(Invoice.client_id) == client_id)
-            open_states = [InvoiceStatus.UNPAID, InvoiceStatus.PARTIALLY_PAID]
-            if status == "credit notes":
-                query = query.where(col(Invoice.kind) == InvoiceKind.CREDIT_NOTE)
-            elif status != "all":
-                query = query.where(col(Invoice.kind) == InvoiceKind.INVOICE)
-                if status == "open":
-                    query = query.where(col(Invoice.status).in_(open_states))
-                elif status == "overdue":
-                    query = query.where(col(Invoice.status).in_(open_states)).where(
-                        col(Invoice.due_date) < self._clock.today()
-                    )
-                else:
-                    query = query.where(col(Invoice.status) == status)
+            query = where_status(query, status, self._clock.today())
             return invoice_reads(session, list(session.exec(query).all()), with_payments=False)
+
+    def page(
+        self, *, status: str = "all", search: str = "", offset: int = 0, limit: int = 200
+    ) -> builtins.list[InvoiceSummary]:
+        """One page of the filtered invoices, newest first; search matches number or client."""
+        status = normalize_status(status)
+        with self._db.read() as session:
+            return summaries(
+                session, status, search, self._clock.today(), offset=offset, limit=limit
+            )
+
+    def summary(self, *, status: str = "all", search: str = "") -> InvoiceTotals:
+        """Count, total and amount due of everything ``page`` pages through."""
+        status = normalize_status(status)
+        with self._db.read() as session:
+            return totals(session, status, search, self._clock.today())
 
     # -- internals ----------------------------------------------------------------------
 
@@ -355,7 +352,11 @@ class InvoiceService:
         *,
         owners: set[int] | None = None,
     ) -> None:
-        """Uninvoiced, and the client's own, or from a session the client or payer attended."""
+        """Uninvoiced, and the client's own, or from a session the client or payer attended.
+
+        So a partner can pay for a couples session, and a parent who did not attend
+        can pay for both children's group session.
+        """
         numbers = ledger.invoiced_numbers(session, [i.id or 0 for i in items])
         allowed = (owners or set()) | {client_id, payer_id}
         for item in items:
@@ -368,7 +369,7 @@ class InvoiceService:
                 and session.exec(
                     select(Attendee.id)
                     .where(col(Attendee.appointment_id) == item.appointment_id)
-                    .where(col(Attendee.client_id).in_(allowed))
+                    .where(col(Attendee.client_id).in_(sorted(allowed)))
                 ).first()
             )
             if not shared:
@@ -473,10 +474,10 @@ class InvoiceService:
             raise NotAllowed(f"{invoice.number} is a credit note; credit notes are not edited")
         if invoice.status == InvoiceStatus.VOID:
             raise NotAllowed(f"{invoice.number} is void; it cannot be edited")
-        if invoice.amount_paid > 0:
+        if invoice.amount_paid > 0 or invoice.status == InvoiceStatus.PAID:
             raise NotAllowed(
-                f"{invoice.number} has a payment, so it is never edited; correct it with a "
-                f"credit note (`cp-tui credits add --invoice {invoice.number} ...`)"
+                f"{invoice.number} is paid (or has a payment), so it is never edited; correct "
+                f"it with a credit note (`cp-tui credits add --invoice {invoice.number} ...`)"
             )
         if invoice.sent_at is not None:
             raise NotAllowed(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cp_tui.models import (
@@ -28,9 +29,15 @@ from cp_tui.services.errors import NotFound
 def practice(session: Session) -> PracticeSettings:
     settings = session.get(PracticeSettings, 1)
     if settings is None:
-        settings = PracticeSettings(id=1)
-        session.add(settings)
-        session.flush()
+        try:
+            # A savepoint: on PostgreSQL another practitioner may create the row
+            # at the same moment; then theirs is read instead.
+            with session.begin_nested():
+                settings = PracticeSettings(id=1)
+                session.add(settings)
+        except IntegrityError:
+            settings = session.get(PracticeSettings, 1, populate_existing=True)
+            assert settings is not None
     return settings
 
 
@@ -57,9 +64,14 @@ def next_number(session: Session, series: str) -> int:
         .values(next_value=NumberSeries.next_value + 1)
     )
     if getattr(result, "rowcount", 0) == 0:
-        session.add(NumberSeries(series=series, next_value=2))
-        session.flush()
-        return 1
+        try:
+            # First number of the series. On PostgreSQL two transactions can both
+            # find no row; the loser's savepoint rolls back and it takes the next.
+            with session.begin_nested():
+                session.add(NumberSeries(series=series, next_value=2))
+            return 1
+        except IntegrityError:
+            return next_number(session, series)
     value = session.execute(
         select(NumberSeries.next_value).where(col(NumberSeries.series) == series)
     ).scalar_one()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlmodel import Session
+
 from cp_tui.clock import Clock
 from cp_tui.models import CreditEntry, CreditKind, Invoice, InvoiceKind, InvoiceStatus, Payment
 from cp_tui.models.types import PaymentMethod
@@ -49,43 +51,14 @@ class PaymentService:
             received = parse_price(amount, invoice.currency)
             if received <= 0:
                 raise InvalidInput("a payment must be more than 0")
-            before = snapshot(session, invoice)
-            applied = min(received, ledger.amount_due(invoice))
-            payment = Payment(
-                invoice_id=invoice.id or 0,
-                client_id=invoice.client_id,
-                method=kind,
-                amount=received,
-                applied=applied,
-                reference=reference.strip(),
-                received_on=received_on or self._clock.today(),
-                created_at=self._clock.now(),
-            )
-            session.add(payment)
-            session.flush()
-            invoice.amount_paid += applied
-            if received > applied:
-                session.add(
-                    CreditEntry(
-                        client_id=invoice.client_id,
-                        amount=received - applied,
-                        kind=CreditKind.OVERPAYMENT,
-                        invoice_id=invoice.id,
-                        payment_id=payment.id,
-                        note=f"overpayment on {invoice.number}",
-                        created_at=self._clock.now(),
-                    )
-                )
-            ledger.settle_status(invoice)
-            audit.record(
+            apply_payment(
                 session,
                 self._clock,
-                "payment.record",
-                client_id=invoice.client_id,
-                invoice_id=invoice.id,
-                detail=f"{kind.value} {format_money(received, invoice.currency)}",
-                before=before,
-                after=snapshot(session, invoice),
+                invoice,
+                received=received,
+                method=kind,
+                reference=reference,
+                received_on=received_on,
             )
             return invoice_read(session, invoice)
 
@@ -97,3 +70,60 @@ class PaymentService:
             raise NotAllowed(f"{invoice.number} is void; nothing is due on it")
         if ledger.amount_due(invoice) <= 0:
             raise NotAllowed(f"{invoice.number} is paid in full; nothing is due on it")
+
+
+def apply_payment(
+    session: Session,
+    clock: Clock,
+    invoice: Invoice,
+    *,
+    received: int,
+    method: PaymentMethod,
+    reference: str = "",
+    received_on: date | None = None,
+) -> Payment:
+    """Settle an invoice with money received, inside the caller's transaction.
+
+    What exceeds the amount due (an overpayment, or money for an invoice that was
+    settled meanwhile) goes to the client's credit ledger, never lost.
+    """
+    before = snapshot(session, invoice)
+    applied = max(0, min(received, ledger.amount_due(invoice)))
+    payment = Payment(
+        invoice_id=invoice.id or 0,
+        client_id=invoice.client_id,
+        method=method,
+        amount=received,
+        applied=applied,
+        reference=reference.strip(),
+        received_on=received_on or clock.today(),
+        created_at=clock.now(),
+    )
+    session.add(payment)
+    session.flush()
+    invoice.amount_paid += applied
+    if received > applied:
+        session.add(
+            CreditEntry(
+                client_id=invoice.client_id,
+                amount=received - applied,
+                kind=CreditKind.OVERPAYMENT,
+                invoice_id=invoice.id,
+                payment_id=payment.id,
+                note=f"overpayment on {invoice.number}",
+                created_at=clock.now(),
+            )
+        )
+    ledger.settle_status(invoice)
+    audit.record(
+        session,
+        clock,
+        "payment.record",
+        client_id=invoice.client_id,
+        invoice_id=invoice.id,
+        detail=f"{method.value} {format_money(received, invoice.currency)}"
+        + (f" ref {reference.strip()}" if reference.strip() else ""),
+        before=before,
+        after=snapshot(session, invoice),
+    )
+    return payment

@@ -149,6 +149,31 @@ class InvoiceRead:
 
 
 @dataclass(frozen=True, slots=True)
+class InvoiceSummary:
+    """One row of the invoice list: no lines, no payments."""
+
+    number: str
+    kind: str
+    status: str
+    client_id: int
+    client_name: str
+    issue_date: date
+    due_date: date
+    total: int
+    amount_due: int
+    sent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceTotals:
+    """How many invoices a filter shows, their total and what is still due on them."""
+
+    count: int
+    total: int
+    amount_due: int
+
+
+@dataclass(frozen=True, slots=True)
 class CreditEntryRead:
     id: int
     amount: int

@@ -1,0 +1,1 @@
+"""The doors to the outside world: PDF drawing and SMTP (and the Stripe gateway)."""

@@ -1,0 +1,105 @@
+"""New client or edit one: name, e-mail, phone, address; each message by its field."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from cp_tui.services.clients import check_email
+from cp_tui.services.errors import DomainError
+from cp_tui.services.readmodels import ClientRead
+from cp_tui.widgets.field import Field
+
+if TYPE_CHECKING:
+    from cp_tui.bootstrap import Services
+
+
+class ClientForm(ModalScreen[ClientRead | None]):
+    """Saves through ``services.clients`` and returns the saved client (None on cancel)."""
+
+    CSS_PATH = "dialog.tcss"
+    BINDINGS = [
+        Binding(
+            "escape",
+            "dismiss(None)",
+            "Cancel",
+            id="client_form.cancel",
+            tooltip="Close the form without saving",
+        ),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            id="client_form.save",
+            tooltip="Save the client (enter in a field does the same)",
+        ),
+    ]
+
+    def __init__(self, services: Services, client: ClientRead | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.client = client
+
+    def compose(self) -> ComposeResult:
+        c = self.client
+        title = f"Edit {escape(c.name)}" if c else "New client"
+        with Vertical(classes="dialog"):
+            yield Static(title, classes="dialog-title")
+            yield Field("Name (required)", c.name if c else "", name="name")
+            yield Field(
+                "E-mail (invoices are sent here)",
+                c.email if c else "",
+                name="email",
+                placeholder="name@example.com",
+            )
+            yield Field("Phone", c.phone if c else "", name="phone")
+            yield Field("Address", c.address if c else "", name="address")
+            yield Static("", classes="dialog-error", id="client-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (enter)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#input-name", Input).focus()
+
+    def _field(self, name: str) -> Field:
+        return self.query_one(f"#field-{name}", Field)
+
+    def _valid(self) -> bool:
+        name, email = self._field("name"), self._field("email")
+        name.set_error(None if name.value else "a client needs a name, e.g. Alex Rivera")
+        try:
+            check_email(email.value)
+            email.set_error(None)
+        except DomainError as exc:
+            email.set_error(escape(str(exc)))
+            return False
+        return bool(name.value)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if not self._valid():
+            return
+        values = {f: self._field(f).value for f in ("name", "email", "phone", "address")}
+        try:
+            if self.client is None:
+                saved = self.services.clients.add(**values)
+            else:
+                saved = self.services.clients.update(self.client.id, **values)
+        except DomainError as exc:
+            self.query_one("#client-error", Static).update(escape(str(exc)))
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.dismiss(saved)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
