@@ -24,6 +24,8 @@ from cp_tui.config import Settings, resolve_settings
 if TYPE_CHECKING:
     from tests.postgres import PostgresServer
 
+pytest_plugins = ["tests.stripe_fake.fixtures"]
+
 # Wednesday 25 November 2026, 14:00 at the practice.
 FROZEN_NOW = datetime(2026, 11, 25, 14, 0)
 

@@ -11,10 +11,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from cp_tui.money import decimal_text, format_money
+from cp_tui.screens.invoice_card_actions import CardActions
 from cp_tui.screens.invoice_documents import MailDone, PdfSaved
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import InvoiceRead
@@ -22,13 +22,8 @@ from cp_tui.services.readmodels import InvoiceRead
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
-STRIPE_MISSING = (
-    "Stripe is not connected yet: card charges and payment links arrive with Stripe "
-    "support. Press m to record a payment taken by hand."
-)
 
-
-class InvoiceDetailScreen(Screen[None]):
+class InvoiceDetailScreen(CardActions):
     CSS_PATH = "invoice_detail.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="invoice.back"),
@@ -92,6 +87,7 @@ class InvoiceDetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+        self.sync_in_background()
 
     def reload(self) -> None:
         try:
@@ -191,14 +187,6 @@ class InvoiceDetailScreen(Screen[None]):
             due = format_money(updated.amount_due, updated.currency)
             self.notify(f"Payment recorded on {updated.number}: {updated.status}, {due} due.")
 
-    def action_pay_now(self) -> None:
-        if self._open() is not None:
-            self._refuse(STRIPE_MISSING)
-
-    def action_link(self) -> None:
-        if self._open() is not None:
-            self._refuse(STRIPE_MISSING)
-
     def action_send(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
         from cp_tui.screens.invoice_documents import send_question
@@ -283,6 +271,8 @@ class InvoiceDetailScreen(Screen[None]):
         inv = self.invoice
         if inv is None or inv.kind == "credit_note":
             return self._refuse("Choose an invoice to credit, not a credit note.")
+        if self.offer_refund():
+            return  # card money to give back: the refund issues the credit note
         self.app.push_screen(
             CreditForm(self.services, inv.client_id, inv.client_name, invoice=inv),
             self._credited,

@@ -1,4 +1,4 @@
-"""Fixtures of the integration tests: the fake Stripe server on 127.0.0.1."""
+"""Fixtures for tests that need Stripe: the fake server on 127.0.0.1 and services on it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,100 @@
+"""Pay now, the payment link and a refund from the invoice screen, against the fake Stripe."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from cp_tui.bootstrap import Services
+from cp_tui.screens.invoice_detail import InvoiceDetailScreen
+from cp_tui.screens.payment_link import PaymentLinkScreen
+from tests.stripe_fake.control import FakeStripe
+from tests.ui.helpers import SIZE, make_app, ready
+
+
+def _billed_session(s: Services) -> tuple[int, int]:
+    client = s.clients.add(name="Alex Rivera", email="alex@example.com").id
+    service = s.catalogue.add(name="Therapy", price="150.00", tax_rate="0").id
+    appt = s.calendar.add(
+        client_ids=[client], service_ids=[service], start=datetime(2026, 11, 25, 10, 0)
+    )[0]
+    return client, appt.id
+
+
+async def _settle(pilot: object, app: object, until: object, tries: int = 100) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        if until():  # type: ignore[operator]
+            return
+
+
+def test_session_to_paid_by_saved_card_in_four_keys(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    client, appt = _billed_session(paid_services)
+    link = paid_services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref)
+    assert paid_services.cards.poll_setup(client) is not None
+
+    async def scenario() -> None:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("i")  # complete the session, open the invoice dialog
+            await pilot.pause()
+            await pilot.press("enter")  # create the invoice
+            await pilot.pause()
+            assert isinstance(app.screen, InvoiceDetailScreen)
+            await pilot.press("p")  # charge the saved card...
+            await pilot.pause()
+            await pilot.press("y")  # ...after one confirm that shows the amount
+            await _settle(pilot, app, lambda: paid_services.invoices.list(status="paid"))
+
+    asyncio.run(scenario())
+    [invoice] = paid_services.invoices.list()
+    assert invoice.status == "paid"
+    assert paid_services.calendar.get(appt).status == "completed"
+    assert len(stripe_server.stats()["payment_intents"]) == 1
+
+
+def test_link_shows_the_url_and_a_qr_code(paid_services: Services) -> None:
+    client, appt = _billed_session(paid_services)
+    paid_services.calendar.complete(appt)
+    number = paid_services.invoices.create(client_id=client).number
+
+    async def scenario() -> str:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await app.push_screen(InvoiceDetailScreen(paid_services, number))
+            await pilot.pause()
+            await pilot.press("l")
+            await _settle(pilot, app, lambda: isinstance(app.screen, PaymentLinkScreen))
+            screen = app.screen
+            assert isinstance(screen, PaymentLinkScreen)
+            return screen.link.url
+
+    url = asyncio.run(scenario())
+    assert url == paid_services.links.link(number).url
+
+
+def test_declined_card_offers_the_link(paid_services: Services, stripe_server: FakeStripe) -> None:
+    client, appt = _billed_session(paid_services)
+    paid_services.calendar.complete(appt)
+    number = paid_services.invoices.create(client_id=client).number
+    link = paid_services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref, "pm_card_chargeCustomerFail")
+    paid_services.cards.poll_setup(client)
+
+    async def scenario() -> str:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await app.push_screen(InvoiceDetailScreen(paid_services, number))
+            await pilot.pause()
+            await pilot.press("p", "y")
+            await _settle(pilot, app, lambda: type(app.screen).__name__ == "ConfirmScreen")
+            return type(app.screen).__name__
+
+    assert asyncio.run(scenario()) == "ConfirmScreen"
+    assert paid_services.invoices.get(number).status == "unpaid"
