@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.generate                # scale 1: build (once), print counts
     .venv/bin/python -m bench.generate --scale 0.1 --check
-    .venv/bin/cp-tui --data-dir "$(.venv/bin/python -m bench.generate --print-path)"  # look at it
+    cp -r "$(.venv/bin/python -m bench.generate --print-path)" /tmp/big  # a copy to look at:
+    .venv/bin/cp-tui --data-dir /tmp/big        # (never open the cached file itself)
 
 At scale 1: 5,000 clients, 250,000 appointments over five years (with their
 attendees and charges), 300,000 billing items and about 150,000 invoices and

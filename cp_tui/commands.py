@@ -223,7 +223,9 @@ def _print_human(services: Services, result: Any) -> None:
     rows = result if isinstance(result, list) else [result]
     first = rows[0] if rows else None
     money = lambda amount: out.money(amount, currency)  # noqa: E731
-    if isinstance(first, ClientRead) or (not rows and isinstance(result, list)):
+    if not rows:  # an empty list of anything: not a clients table
+        sys.stdout.write("(none)\n")
+    elif isinstance(first, ClientRead):
         out.table(
             ["ID", "Name", "E-mail", "Uninvoiced", "Due", "Credit"],
             [

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from cp_tui.bootstrap import Services
 from tests.ui.helpers import SIZE, make_app, ready
@@ -22,6 +23,13 @@ def _snap(snap_compare: Any, services: Services, *keys: str, mode: str = "calend
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        # A loaded machine may still be mounting a dialog's lists: let it settle.
+        for _ in range(5):
+            await pilot.pause(0.05)
+        await pilot.wait_for_scheduled_animations()
+        # A blinking text cursor is on or off depending on the moment: hold it still.
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
         await pilot.pause()
 
     return bool(snap_compare(app, terminal_size=SIZE, run_before=before))

@@ -543,6 +543,26 @@ def test_payments_and_credits(cli_dir: Path, built: Services) -> None:
     assert built.clients.get(ann).balance_due == 2000
 
 
+def test_text_output_for_people(
+    cli_dir: Path, built: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process: the same main() the entry point calls, without the --json flag.
+    for command in (["invoices", "list"], ["items", "list"], ["appointments", "list"]):
+        assert main(["--data-dir", str(cli_dir), *command]) == 0
+        printed = capsys.readouterr().out
+        assert printed == "(none)\n", command  # not a clients table with no rows
+    ann = built.clients.add(name="Ann Lee", email="ann@example.com").id
+    therapy = built.catalogue.add(name="Therapy", price="150.00", tax_rate="15").id
+    _finished_session(built, [ann], therapy, datetime(2024, 3, 4, 10))
+    built.invoices.create(client_id=ann)
+    assert main(["--data-dir", str(cli_dir), "clients", "list"]) == 0
+    printed = capsys.readouterr().out
+    assert "Ann Lee" in printed and "$172.50" in printed
+    assert main(["--data-dir", str(cli_dir), "invoices", "show", "INV-0001"]) == 0
+    printed = capsys.readouterr().out
+    assert "Invoice INV-0001" in printed and "Total $172.50" in printed
+
+
 # -- bad input --------------------------------------------------------------------------------
 
 
