@@ -44,7 +44,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from cp_tui.services.demo import demo_marker
+    from cp_tui.services.demo import demo_marker, mark_as_demo
     from cp_tui.store import sqlite_path
 
     path = sqlite_path(settings.database_url)
@@ -64,7 +64,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     try:
         counts = services.demo.load()
-        marker.write_text("This folder holds the cp-tui demo practice; it may be reset.\n")
+        mark_as_demo(settings.data_dir)
     finally:
         services.close()
     if args.json or args.json_global:

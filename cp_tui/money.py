@@ -53,6 +53,8 @@ CURRENCY_SYMBOLS: dict[str, str] = {
 }
 
 HUNDRED = Decimal(100)
+# Far above any practice's invoice, far below a 64-bit column's limit.
+MAX_MINOR = 10**13
 MAX_TAX_RATE = Decimal(100)
 
 
@@ -93,6 +95,8 @@ def to_minor(amount: str | Decimal | int, currency: str) -> int:
     scaled = value.scaleb(exp)
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{currency} amounts have at most {exp} decimal places, got {amount!r}")
+    if abs(scaled) >= MAX_MINOR:
+        raise MoneyError(f"{amount} is too large an amount; check the figure")
     return int(scaled)
 
 

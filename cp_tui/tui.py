@@ -17,12 +17,10 @@ def open_practice(settings: Settings) -> Services:
 
     services = build_services(settings)
     if settings.demo and services.demo.is_empty():
-        from cp_tui.services.demo import demo_marker
+        from cp_tui.services.demo import mark_as_demo
 
         services.demo.load()
-        demo_marker(settings.data_dir).write_text(
-            "This folder holds the cp-tui demo practice; it may be reset.\n"
-        )
+        mark_as_demo(settings.data_dir)
     return services
 
 

@@ -121,7 +121,9 @@ class CalendarService:
                 if get_client(session, client_id).archived_at is not None:
                     raise NotAllowed(f"client {client_id} is archived; restore them first")
             service_rows = [self._service(session, sid) for sid in services]
-            minutes = check_duration(duration_min or service_rows[0].duration_min)
+            minutes = check_duration(
+                duration_min if duration_min is not None else service_rows[0].duration_min
+            )
             series_id: int | None = None
             starts = [start]
             if repeat:

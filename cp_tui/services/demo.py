@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import os
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -212,3 +213,12 @@ class _Replay:
 def demo_marker(data_dir: Path) -> Path:
     """A file that marks a data folder as holding the demo practice (safe to reset)."""
     return data_dir / "DEMO-PRACTICE"
+
+
+def mark_as_demo(data_dir: Path) -> None:
+    """Write the marker, private like every file of the data folder."""
+    marker = demo_marker(data_dir)
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write("This folder holds the cp-tui demo practice; `cp-tui demo --reset` reloads it.\n")
+    os.chmod(marker, 0o600)

@@ -413,3 +413,15 @@ def test_list_between_days_includes_both_ends(services: Services, practice: Prac
     listed = services.calendar.list(start=date(2026, 11, 30), end=date(2026, 12, 7))
 
     assert [a.start for a in listed] == [datetime(2026, 11, 30, 18), datetime(2026, 12, 7, 18)]
+
+
+def test_a_zero_minute_appointment_is_refused(services: Services, practice: Practice) -> None:
+    client = practice.client()
+    service = practice.service()
+    with pytest.raises(InvalidInput, match="5 to 1440 minutes"):
+        services.calendar.add(
+            client_ids=[client],
+            service_ids=[service],
+            start=datetime(2026, 11, 24, 9, 0),
+            duration_min=0,
+        )

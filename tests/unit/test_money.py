@@ -89,3 +89,9 @@ def test_line_amounts_are_within_half_a_unit_of_exact(
     assert abs(Decimal(amounts.net) - units * price) <= Decimal("0.5")
     assert abs(Decimal(amounts.tax) - amounts.net * rate / 100) <= Decimal("0.5")
     assert amounts.total == amounts.net + amounts.tax
+
+
+def test_absurd_amounts_are_refused_with_a_message() -> None:
+    with pytest.raises(MoneyError, match="too large"):
+        to_minor("99999999999999999999999", "USD")
+    assert to_minor("99999999999.99", "USD") == 9_999_999_999_999
