@@ -14,11 +14,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from cp_tui.money import format_money
 from cp_tui.screens.client_billing import BillingPane
+from cp_tui.screens.client_card import ClientCardActions
 from cp_tui.screens.client_rows import (
     CREDIT_COLUMNS,
     INVOICE_COLUMNS,
@@ -45,7 +45,7 @@ def _key(
     return Binding(key, action, description, show=show, id=f"client.{name}", tooltip=tooltip)
 
 
-class ClientDetailScreen(Screen[None]):
+class ClientDetailScreen(ClientCardActions):
     CSS_PATH = "client_detail.tcss"
     AUTO_FOCUS = ""  # on_mount focuses the first tab unless a key chose another
     BINDINGS = [
@@ -87,6 +87,14 @@ class ClientDetailScreen(Screen[None]):
             "archive",
             "Archive/restore",
             "Archive the client, or restore an archived one",
+            show=False,
+        ),
+        _key(
+            "k",
+            "save_card",
+            "save_card",
+            "Save a card",
+            "Show Stripe's card page as a QR code for the client to save a card",
             show=False,
         ),
         _key("d", "tab('details')", "details", "Details tab", "Name and contact", show=False),
@@ -171,7 +179,9 @@ class ClientDetailScreen(Screen[None]):
                 f"   Credit {money(client.credit_balance)}",
             )
         )
-        self.query_one("#client-details", Static).update(details_table(client, self.currency))
+        self.query_one("#client-details", Static).update(
+            details_table(client, self.currency, self.services.cards.card(self.client_id))
+        )
         billing = self.query_one(BillingPane)
         billing.load(client.id, items, payers)
         billing.set_credit(self._credit_of(billing.payer_id))

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cp_tui.money import format_money
+from cp_tui.services.cards import CardRead
 from cp_tui.services.readmodels import ClientRead, CreditEntryRead, InvoiceRead, PaymentRead
 from cp_tui.widgets.virtual_table import Column, Row
 
@@ -99,7 +100,7 @@ def credit_rows(entries: list[CreditEntryRead], currency: str) -> list[Row]:
     ]
 
 
-def details_table(client: ClientRead, currency: str) -> Table:
+def details_table(client: ClientRead, currency: str, card: CardRead | None = None) -> Table:
     def money(amount: int) -> str:
         return format_money(amount, currency)
 
@@ -115,9 +116,12 @@ def details_table(client: ClientRead, currency: str) -> Table:
         ("Uninvoiced", money(client.uninvoiced_total)),
         ("Balance due", money(client.balance_due)),
         ("Credit", money(client.credit_balance)),
+        ("Card on file", card.label if card else "none (k saves one through Stripe)"),
     ):
         table.add_row(label, Text(value))  # typed by a person: never markup
     table.add_row("", "")
     restore = "restore" if client.archived else "archive"
-    table.add_row("", f"e edit · r credit note · x {restore} · b billing · i invoices · p payments")
+    table.add_row(
+        "", f"e edit · k save card · r credit note · x {restore} · b billing · i invoices"
+    )
     return table

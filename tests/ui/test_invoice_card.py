@@ -98,3 +98,32 @@ def test_declined_card_offers_the_link(paid_services: Services, stripe_server: F
 
     assert asyncio.run(scenario()) == "ConfirmScreen"
     assert paid_services.invoices.get(number).status == "unpaid"
+
+
+def test_saving_a_card_from_the_client_screen(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    from cp_tui.screens.card_setup import CardSetupScreen
+    from cp_tui.screens.client_detail import ClientDetailScreen
+
+    client, _appt = _billed_session(paid_services)
+
+    async def scenario() -> None:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await app.push_screen(ClientDetailScreen(paid_services, client))
+            await pilot.pause()
+            await pilot.press("k")
+            await _settle(pilot, app, lambda: isinstance(app.screen, CardSetupScreen))
+            screen = app.screen
+            assert isinstance(screen, CardSetupScreen)
+            assert "█" in screen.qr
+            stripe_server.complete_checkout(screen.link.session_ref)
+            await _settle(
+                pilot, app, lambda: not isinstance(app.screen, CardSetupScreen), tries=300
+            )
+
+    asyncio.run(scenario())
+    card = paid_services.cards.card(client)
+    assert card is not None and card.last4 == "4242"
