@@ -182,6 +182,11 @@ def _said(result: SendRead) -> SendRead:
 
 
 def _invoice_send(s: Services, a: argparse.Namespace) -> Any:
+    if not s.mail.is_configured() and s.charges.available() and not a.email:
+        # No mail server of the practice's own: Stripe e-mails the invoice and its link.
+        invoice = s.links.send(a.number)
+        out.note(f"Stripe e-mailed {invoice.number} with its payment link.")
+        return invoice
     return _said(s.mail.send_invoice(a.number, to=a.email))
 
 

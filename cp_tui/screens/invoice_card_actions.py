@@ -110,6 +110,38 @@ class CardActions(Screen[None]):
             return
         self.post_message(CardDone("", ok=True, show=(link, qr_text(link.url))))
 
+    # -- send through Stripe ----------------------------------------------------------
+
+    def offer_stripe_send(self) -> bool:
+        """Without e-mail set up, Stripe can e-mail the invoice with its link instead."""
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        inv = self.invoice
+        if inv is None or inv.amount_due <= 0 or not self.services.charges.available():
+            return False
+        self.app.push_screen(
+            ConfirmScreen(
+                "E-mail from the practice is not set up (`cp-tui mail set`).\n"
+                f"Let Stripe e-mail {inv.number} with its payment link to the client?",
+                yes="Send via Stripe",
+            ),
+            self._stripe_send_if,
+        )
+        return True
+
+    def _stripe_send_if(self, yes: bool | None) -> None:
+        if yes:
+            self._stripe_send()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="card")
+    def _stripe_send(self) -> None:
+        try:
+            invoice = self.services.links.send(self.number)
+        except DomainError as exc:
+            self.post_message(CardDone(str(exc), ok=False))
+            return
+        self.post_message(CardDone(f"Stripe e-mailed {invoice.number} with its link.", ok=True))
+
     # -- refund -------------------------------------------------------------------------
 
     def offer_refund(self) -> bool:

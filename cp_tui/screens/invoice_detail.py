@@ -208,6 +208,8 @@ class InvoiceDetailScreen(CardActions):
         if inv.sent:
             self._refuse(f"{inv.number} was sent already.")
             return
+        if self.offer_stripe_send():
+            return
         self.app.push_screen(
             ConfirmScreen(
                 "E-mail sending is not set up yet (`cp-tui mail set`).\n"

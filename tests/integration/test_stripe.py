@@ -278,3 +278,15 @@ def test_without_a_key_stripe_actions_say_how_to_connect(services: Services) -> 
     client = services.clients.add(name="Alex").id
     with pytest.raises(NotAllowed, match="STRIPE_API_KEY"):
         services.cards.setup_link(client)
+
+
+def test_stripe_sends_the_invoice_with_its_link_and_it_counts_as_sent(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    _client, number = _invoice(paid_services)
+    invoice = paid_services.links.send(number)
+    assert invoice.sent is True
+    remote = paid_services.links.link(number).url.rsplit("/", 1)[-1]
+    assert stripe_server.stats()["sent"] == [remote]
+    with pytest.raises(NotAllowed, match="never edited"):
+        paid_services.invoices.edit(number, remove=[1])
