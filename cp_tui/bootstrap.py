@@ -20,6 +20,7 @@ from cp_tui.services.clients import ClientService
 from cp_tui.services.credits import CreditService
 from cp_tui.services.demo import DemoService
 from cp_tui.services.documents import DocumentService, PaymentLinks
+from cp_tui.services.drafts import DraftService
 from cp_tui.services.gateway import PaymentGateway
 from cp_tui.services.invoicing import InvoiceService
 from cp_tui.services.items import ItemService
@@ -48,6 +49,7 @@ class Services:
     payments: PaymentService
     demo: DemoService
     secrets: SecretStore
+    drafts: DraftService
     cards: CardService
     charges: CardPaymentService
     links: PaymentLinkService
@@ -129,6 +131,7 @@ def build_services(
         payments=payments,
         demo=DemoService(db, clock),
         secrets=secrets,
+        drafts=DraftService(db, clock),
         cards=CardService(db, clock, gateways),
         charges=charges,
         links=links,

@@ -215,6 +215,14 @@ def build_parser() -> Parser:
     v_create.add_argument("--items", type=_ids, metavar="ID,ID", help="default: all uninvoiced")
     v_create.add_argument("--bill-to", type=int, metavar="ID", help="client who pays")
     v_create.add_argument("--apply-credit", action="store_true", help="use the credit balance")
+    v_create.add_argument(
+        "--draft", action="store_true", help="keep it as a draft (DRAFT-n): no number yet"
+    )
+    v_issue = cmd(invoices, "issue", "issue a draft: it takes the next number")
+    v_issue.add_argument("number", metavar="DRAFT")
+    v_issue.add_argument("--apply-credit", action="store_true", help="use the credit balance")
+    v_discard = cmd(invoices, "discard", "throw a draft away; its items are uninvoiced again")
+    v_discard.add_argument("number", metavar="DRAFT")
     v_list = cmd(invoices, "list", "list invoices")
     v_list.add_argument("--client", type=int)
     v_list.add_argument(

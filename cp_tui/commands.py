@@ -114,6 +114,11 @@ def _remove_client(s: Services, a: argparse.Namespace) -> Any:
     return {"id": a.id, "result": outcome}
 
 
+def _discard_draft(s: Services, a: argparse.Namespace) -> Any:
+    s.drafts.discard(a.number)
+    return {"number": a.number.upper(), "result": "discarded"}
+
+
 def _delete_appointment(s: Services, a: argparse.Namespace) -> Any:
     s.calendar.delete(a.id)
     return {"id": a.id, "result": "deleted"}
@@ -192,8 +197,14 @@ HANDLERS: dict[tuple[str, str], Handler] = {
         on=a.date,
     ),
     ("invoices", "create"): lambda s, a: s.invoices.create(
-        client_id=a.client, item_ids=a.items, bill_to=a.bill_to, apply_credit=a.apply_credit
+        client_id=a.client,
+        item_ids=a.items,
+        bill_to=a.bill_to,
+        apply_credit=a.apply_credit,
+        draft=a.draft,
     ),
+    ("invoices", "issue"): lambda s, a: s.drafts.issue(a.number, apply_credit=a.apply_credit),
+    ("invoices", "discard"): _discard_draft,
     ("invoices", "list"): lambda s, a: s.invoices.list(client_id=a.client, status=a.status),
     ("invoices", "show"): lambda s, a: s.invoices.get(a.number),
     ("invoices", "void"): lambda s, a: s.invoices.void(a.number, reason=a.reason),

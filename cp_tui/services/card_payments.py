@@ -35,6 +35,7 @@ from cp_tui.services.card_common import (
     customer_for,
     require_gateway,
 )
+from cp_tui.services.drafts import require_issued
 from cp_tui.services.errors import NotAllowed
 from cp_tui.services.gateway import ChargeResult, GatewayUnavailable, Outcome, PaymentGateway
 from cp_tui.services.invoice_reads import get_invoice, invoice_read
@@ -240,6 +241,7 @@ class CardPaymentService:
 
     @staticmethod
     def _require_chargeable(session: Session, invoice: Invoice) -> None:
+        require_issued(invoice, "charge it")
         if invoice.kind != InvoiceKind.INVOICE:
             raise NotAllowed(f"{invoice.number} is a credit note; nothing is charged on it")
         if invoice.status == InvoiceStatus.VOID:

@@ -29,6 +29,7 @@ STATUS_FILTERS = (
     "overdue",
     "paid",
     "void",
+    "draft",
     "credit notes",
 )
 
@@ -125,13 +126,14 @@ def summaries(
             col(Invoice.total),
             AMOUNT_DUE,
             col(Invoice.sent_at),
+            col(Invoice.id),
         )
     )
     query = where_search(where_status(query, status, today), search, _dialect(session))
     query = newest_first(query).offset(max(offset, 0)).limit(max(limit, 0))
     return [
         InvoiceSummary(
-            number=row[0] or "",
+            number=row[0] or f"DRAFT-{row[10]}",
             kind=row[1],
             status=row[2],
             client_id=row[3],

@@ -12,9 +12,21 @@ from cp_tui.services import ledger
 from cp_tui.services.errors import NotFound
 from cp_tui.services.readmodels import InvoiceRead, LineRead, PaymentRead
 
+DRAFT_PREFIX = "DRAFT-"
+
+
+def reference(invoice: Invoice) -> str:
+    """The number, or DRAFT-<id> for a draft that has none yet."""
+    return invoice.number or f"{DRAFT_PREFIX}{invoice.id}"
+
 
 def get_invoice(session: Session, number: str) -> Invoice:
     wanted = number.strip()
+    if wanted.upper().startswith(DRAFT_PREFIX) and wanted[len(DRAFT_PREFIX) :].isdigit():
+        draft = session.get(Invoice, int(wanted[len(DRAFT_PREFIX) :]))
+        if draft is None or draft.number is not None:
+            raise NotFound(f"no draft {wanted}; `cp-tui invoices list --status draft` shows them")
+        return draft
     # The unique index on number finds the stored spelling at once; only another
     # spelling (inv-0007 for INV-0007) pays for upper() on every row.
     for exact in dict.fromkeys((wanted, wanted.upper())):
@@ -94,7 +106,7 @@ def invoice_reads(
         reads.append(
             InvoiceRead(
                 id=inv.id,
-                number=inv.number or "",
+                number=reference(inv),
                 kind=inv.kind,
                 status=inv.status,
                 client_id=inv.client_id,

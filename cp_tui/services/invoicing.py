@@ -32,6 +32,7 @@ from cp_tui.models import (
 from cp_tui.money import line_amounts
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price, parse_rate
+from cp_tui.services.drafts import require_issued
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.invoice_query import (
     normalize_status,
@@ -69,8 +70,13 @@ class InvoiceService:
         bill_to: int | None = None,
         apply_credit: bool = False,
         changes: Mapping[int, LineChange] | None = None,
+        draft: bool = False,
     ) -> InvoiceRead:
-        """Invoice a client's chosen uninvoiced items (all of them by default)."""
+        """Invoice a client's chosen uninvoiced items (all of them by default).
+
+        A draft holds its items but takes no number and asks for no money until it
+        is issued (``drafts.DraftService.issue``); credit is applied at issue.
+        """
         payer_id = bill_to if bill_to is not None else client_id
         with self._db.write() as session:
             payer = ledger.lock_client(session, payer_id)
@@ -95,14 +101,16 @@ class InvoiceService:
             for item_id in changes or {}:
                 if item_id not in {i.id for i in items}:
                     raise InvalidInput(f"item {item_id} is not among the items being invoiced")
-            number = ledger.format_number(
-                settings.invoice_prefix, ledger.next_number(session, InvoiceKind.INVOICE)
-            )
+            number = None
+            if not draft:
+                number = ledger.format_number(
+                    settings.invoice_prefix, ledger.next_number(session, InvoiceKind.INVOICE)
+                )
             today = self._clock.today()
             invoice = Invoice(
                 number=number,
                 kind=InvoiceKind.INVOICE,
-                status=InvoiceStatus.UNPAID,
+                status=InvoiceStatus.DRAFT if draft else InvoiceStatus.UNPAID,
                 client_id=payer_id,
                 currency=settings.currency,
                 issue_date=today,
@@ -116,16 +124,16 @@ class InvoiceService:
                 session.add(self._line_for(session, invoice, item, position))
             self._flush_lines(session)
             ledger.retotal(session, invoice)
-            if apply_credit:
+            if apply_credit and not draft:
                 self._take_credit(session, invoice, ledger.credit_balance(session, payer_id))
             ledger.settle_status(invoice)
             audit.record(
                 session,
                 self._clock,
-                "invoice.issue",
+                "invoice.draft" if draft else "invoice.issue",
                 client_id=payer_id,
                 invoice_id=invoice.id,
-                detail=number,
+                detail=number or "draft",
                 after=snapshot(session, invoice),
             )
             return invoice_read(session, invoice)
@@ -229,6 +237,10 @@ class InvoiceService:
         """Cancel an invoice with no payment; its items go back to uninvoiced."""
         with self._db.write() as session:
             invoice = get_invoice(session, number)
+            if invoice.status == InvoiceStatus.DRAFT:
+                raise NotAllowed(
+                    f"{number} is a draft: discard it (`cp-tui invoices discard {number}`)"
+                )
             ledger.lock_client(session, invoice.client_id)
             session.refresh(invoice)
             if invoice.status == InvoiceStatus.VOID:
@@ -269,6 +281,7 @@ class InvoiceService:
         """Record that the client has the invoice; from now on it is never edited."""
         with self._db.write() as session:
             invoice = get_invoice(session, number)
+            require_issued(invoice, "send it")
             if invoice.status == InvoiceStatus.VOID:
                 raise NotAllowed(f"{invoice.number} is void; it cannot be sent")
             if invoice.sent_at is None:
@@ -461,6 +474,7 @@ class InvoiceService:
 
     @staticmethod
     def _require_open(invoice: Invoice, doing: str) -> None:
+        require_issued(invoice, doing)
         if invoice.kind != InvoiceKind.INVOICE:
             raise NotAllowed(f"{invoice.number} is a credit note; cannot {doing} it")
         if invoice.status == InvoiceStatus.VOID:

@@ -20,6 +20,7 @@ from cp_tui.services.card_common import (
     customer_for,
     require_gateway,
 )
+from cp_tui.services.drafts import require_issued
 from cp_tui.services.errors import NotAllowed
 from cp_tui.services.gateway import GatewayUnavailable
 from cp_tui.services.invoice_reads import get_invoice, invoice_read
@@ -150,6 +151,7 @@ class PaymentLinkService:
 
     @staticmethod
     def _require_open(invoice: Invoice) -> None:
+        require_issued(invoice, "make its payment link")
         if invoice.kind != InvoiceKind.INVOICE:
             raise NotAllowed(f"{invoice.number} is a credit note; it has no payment link")
         if invoice.status == InvoiceStatus.VOID:

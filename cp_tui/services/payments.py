@@ -13,6 +13,7 @@ from cp_tui.models.types import PaymentMethod
 from cp_tui.money import format_money
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.drafts import require_issued
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, snapshot
 from cp_tui.services.readmodels import InvoiceRead
@@ -64,6 +65,7 @@ class PaymentService:
 
     @staticmethod
     def _require_payable(invoice: Invoice) -> None:
+        require_issued(invoice, "record a payment")
         if invoice.kind != InvoiceKind.INVOICE:
             raise NotAllowed(f"{invoice.number} is a credit note; nothing is paid on it")
         if invoice.status == InvoiceStatus.VOID:
