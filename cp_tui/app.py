@@ -21,6 +21,7 @@ from cp_tui.userconfig import UserConfig
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
+SYNC_MINUTES = 5
 MODE_KEYS = {"calendar": "1", "clients": "2", "invoices": "3", "settings": "4"}
 
 
@@ -96,6 +97,9 @@ class CpTuiApp(App[str | None]):
         self.add_mode("settings", lambda: SettingsScreen(services))
         self.sub_title = services.practice.get().name
         self.switch_mode("calendar")
+        if services.charges.available():
+            # No webhooks reach a terminal: look for link payments every few minutes.
+            self.set_interval(SYNC_MINUTES * 60, self._sync_with_stripe)
         if services.demo.is_empty() and not services.catalogue.list():
             from cp_tui.screens.setup import SetupScreen
 
@@ -111,10 +115,47 @@ class CpTuiApp(App[str | None]):
             if callable(refresh):
                 refresh()
 
+    class Synced(Message):
+        def __init__(self, recorded: list[str]) -> None:
+            super().__init__()
+            self.recorded = recorded
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stripe-sync")
+    def _sync_with_stripe(self) -> None:
+        if self.services is None:
+            return
+        from cp_tui.services.errors import DomainError
+
+        try:
+            report = self.services.stripe_sync.sync()
+        except DomainError:
+            return  # offline, or Stripe unhappy: the next round tries again
+        if report.recorded:
+            self.post_message(self.Synced(report.recorded))
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        self.notify("\n".join(message.recorded), title="Payments from Stripe", markup=False)
+        refresh = getattr(self.screen, "reload", None)
+        if callable(refresh):
+            refresh()
+
     def action_open_mode(self, mode: str) -> None:
         if self.services is None or self.current_mode == mode:
             return
         self.switch_mode(mode)
+
+    def action_open_reports(self) -> None:
+        from cp_tui.screens.reports import ReportsScreen
+
+        if self.services is not None and not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen(self.services))
+
+    def action_open_batch(self) -> None:
+        from cp_tui.screens.batch import BatchScreen
+
+        if self.services is not None and not isinstance(self.screen, BatchScreen):
+            self.push_screen(BatchScreen(self.services))
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -132,6 +173,16 @@ class CpTuiApp(App[str | None]):
                 f"Switch to the {mode} screen ({key})",
                 lambda mode=mode: self.action_open_mode(mode),
             )
+        yield SystemCommand(
+            "Reports: what is owed",
+            "Balances in aging buckets, billed versus received by month (a on Invoices)",
+            self.action_open_reports,
+        )
+        yield SystemCommand(
+            "Batch run: invoice the week or last month",
+            "One invoice per client for the period's items (b on Invoices)",
+            self.action_open_batch,
+        )
         # Every action the current screen binds, under its own description.
         for binding in getattr(type(screen), "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:

@@ -7,10 +7,12 @@ The command line, the TUI and the tests all build cp-tui through
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cp_tui.clock import Clock, SystemClock
 from cp_tui.config import Settings
+from cp_tui.services.batch import BatchService
 from cp_tui.services.calendar import CalendarService
 from cp_tui.services.card_common import GatewayFactory
 from cp_tui.services.card_payments import CardPaymentService
@@ -21,15 +23,21 @@ from cp_tui.services.credits import CreditService
 from cp_tui.services.demo import DemoService
 from cp_tui.services.documents import DocumentService, PaymentLinks
 from cp_tui.services.drafts import DraftService
+from cp_tui.services.errors import DomainError
+from cp_tui.services.fees import FeeService
 from cp_tui.services.gateway import PaymentGateway
+from cp_tui.services.insurance import InsuranceService
 from cp_tui.services.invoicing import InvoiceService
 from cp_tui.services.items import ItemService
 from cp_tui.services.mail import MailService
+from cp_tui.services.packages import PackageService
 from cp_tui.services.payment_links import PaymentLinkService
 from cp_tui.services.payments import PaymentService
 from cp_tui.services.practice import PracticeService
 from cp_tui.services.refunds import RefundService
+from cp_tui.services.reports import ReportService
 from cp_tui.services.secrets import SecretStore
+from cp_tui.services.session_charge import SessionChargeService
 from cp_tui.services.stripe_sync import SyncService
 from cp_tui.store import Database, StoreError, daily_backup, open_engine
 
@@ -57,6 +65,12 @@ class Services:
     stripe_sync: SyncService
     documents: DocumentService
     mail: MailService
+    reports: ReportService
+    packages: PackageService
+    batch: BatchService
+    fees: FeeService
+    session_charge: SessionChargeService
+    insurance: InsuranceService
 
     def close(self) -> None:
         self.db.dispose()
@@ -117,6 +131,7 @@ def build_services(
     charges = CardPaymentService(db, clock, gateways)
     links = PaymentLinkService(db, clock, gateways)
     documents, mail = _documents_and_mail(settings, db, clock, gateways, links)
+    charges.send_receipts_with(_receipt_sender(mail))
     return Services(
         settings=settings,
         clock=clock,
@@ -139,6 +154,12 @@ def build_services(
         stripe_sync=SyncService(db, clock, gateways, charges, links),
         documents=documents,
         mail=mail,
+        reports=ReportService(db, clock),
+        packages=PackageService(db, clock, invoices, charges),
+        batch=BatchService(db, clock, invoices, sender=mail, charger=charges),
+        fees=FeeService(db, clock),
+        session_charge=SessionChargeService(db, clock),
+        insurance=InsuranceService(db, clock),
     )
 
 
@@ -178,3 +199,20 @@ def _documents_and_mail(
         password_source=mailer.password_source,
     )
     return documents, mail
+
+
+def _receipt_sender(mail: MailService) -> Callable[[int], str]:
+    """E-mail a card payment's receipt when the practice has a mail server."""
+
+    def send(payment_id: int) -> str:
+        if not mail.is_configured():
+            return ""
+        try:
+            sent = mail.send_receipt(payment_id)
+        except DomainError as exc:
+            return f"; the receipt was not e-mailed: {exc}"
+        if sent.status == "sent":
+            return f"; receipt e-mailed to {sent.recipient}"
+        return f"; the receipt was not e-mailed: {sent.error}"
+
+    return send

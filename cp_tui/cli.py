@@ -12,7 +12,16 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from cp_tui import cli_documents, cli_maintenance, cli_stripe
+from cp_tui import (
+    cli_batch,
+    cli_documents,
+    cli_fees,
+    cli_insurance,
+    cli_maintenance,
+    cli_packages,
+    cli_reports,
+    cli_stripe,
+)
 from cp_tui import cli_output as out
 from cp_tui.config import resolve_settings
 
@@ -25,6 +34,11 @@ EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
     cli_maintenance.register,
     cli_stripe.register,
     cli_documents.register,
+    cli_reports.register,
+    cli_packages.register,
+    cli_batch.register,
+    cli_fees.register,
+    cli_insurance.register,
 ]
 
 
@@ -35,9 +49,24 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse, but a mistake is one line on stderr that says where help is."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every ``type=int`` argument (ids, minutes, days) must fit a 64-bit column.
+        self.register("type", int, _int)
+
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def _int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is too large a number")
+    return value
 
 
 def _date(text: str) -> date:

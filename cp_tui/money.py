@@ -56,6 +56,7 @@ HUNDRED = Decimal(100)
 # Far above any practice's invoice, far below a 64-bit column's limit.
 MAX_MINOR = 10**13
 MAX_TAX_RATE = Decimal(100)
+MAX_UNITS = Decimal(10_000)
 
 
 class MoneyError(ValueError):
@@ -92,6 +93,8 @@ def to_minor(amount: str | Decimal | int, currency: str) -> int:
     """``"150.00"`` in USD is 15000; refuses more decimals than the currency has."""
     value = parse_decimal(amount, "amount")
     exp = exponent(currency)
+    if value and value.adjusted() >= 20:  # before scaleb, which overflows on 1e999999999
+        raise MoneyError(f"{amount} is too large an amount; check the figure")
     scaled = value.scaleb(exp)
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{currency} amounts have at most {exp} decimal places, got {amount!r}")
@@ -121,6 +124,8 @@ def parse_units(text: str | Decimal | int) -> Decimal:
     units = parse_decimal(text, "units")
     if units <= 0:
         raise MoneyError(f"units must be more than 0, got {text}")
+    if units > MAX_UNITS:
+        raise MoneyError(f"units are at most {MAX_UNITS}, got {text}")
     if units != units.quantize(Decimal("0.001")):
         raise MoneyError(f"units have at most 3 decimal places, got {text}")
     return units.normalize() if units == units.to_integral_value() else units

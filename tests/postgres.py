@@ -10,8 +10,9 @@ with its socket in that folder. ``CP_TUI_TEST_POSTGRES=0`` turns it all off.
 
 The schema is migrated once into a template database; each test gets a copy
 (``CREATE DATABASE ... TEMPLATE``, made ahead in a background thread), dropped
-behind it when the test ends. The server runs
-without fsync: it is thrown away with its folder at the end of the session.
+behind it when the test ends (``CP_TUI_TEST_PG_AHEAD=0``: made and dropped in
+the test's own time). The server runs without fsync: it is thrown away with its
+folder at the end of the session.
 """
 
 from __future__ import annotations

@@ -27,7 +27,9 @@ from cp_tui.models.catalogue import Service
 from cp_tui.models.clients import Client
 from cp_tui.models.credits import CreditEntry
 from cp_tui.models.documents import DocumentSend
+from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.models.invoices import Invoice, InvoiceLine
+from cp_tui.models.packages import Package, PackageCover, PackageUse
 from cp_tui.models.payments import Payment
 from cp_tui.models.practice import NumberSeries, PracticeSettings
 from cp_tui.models.types import (
@@ -48,16 +50,21 @@ __all__ = [
     "CardRefund",
     "CardSetupSession",
     "Charge",
+    "ClaimLine",
     "Client",
     "CreditEntry",
     "CreditKind",
     "DocumentSend",
     "GatewayCustomer",
+    "InsurancePolicy",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
     "InvoiceStatus",
     "NumberSeries",
+    "Package",
+    "PackageCover",
+    "PackageUse",
     "Payment",
     "PaymentAttempt",
     "PaymentLink",

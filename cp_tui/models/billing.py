@@ -25,3 +25,5 @@ class BillingItem(SQLModel, table=True):
     unit_price: int
     tax_rate: Decimal = Field(sa_type=Scaled)
     created_at: datetime
+    # Revision 0005: "no-show" or "late-cancel" for a fee item; None for every other item.
+    fee_kind: str | None = Field(default=None, max_length=20)

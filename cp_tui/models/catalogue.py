@@ -21,3 +21,6 @@ class Service(SQLModel, table=True):
     active: bool = Field(default=True)
     # CMS place-of-service code for superbills, e.g. 11 office, 10 telehealth at home.
     place_of_service: str = Field(default="", max_length=2)
+    # Revision 0005: fees billed when a session is missed or cancelled late (minor units).
+    no_show_fee: int | None = Field(default=None)
+    late_cancel_fee: int | None = Field(default=None)

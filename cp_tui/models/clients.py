@@ -23,3 +23,5 @@ class Client(SQLModel, table=True):
     # Bumped by every money-changing use case: the UPDATE takes the client's row
     # lock (PostgreSQL) or the write lock (SQLite) before balances are read.
     lock_version: int = Field(default=0)
+    # Revision 0005: offer to charge the saved card when a session is completed.
+    charge_at_end: bool = Field(default=False)

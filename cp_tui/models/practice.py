@@ -36,6 +36,8 @@ class PracticeSettings(SQLModel, table=True):
     smtp_from: str = Field(default="", max_length=200)
     # JSON {kind: {"subject": ..., "body": ...}}; kinds left out use the defaults.
     mail_templates: str = Field(default="")
+    # Revision 0005: a cancellation this many hours or less before the start is late.
+    late_cancel_hours: int = Field(default=24)
 
 
 class NumberSeries(SQLModel, table=True):

@@ -101,6 +101,7 @@ class AppointmentDetail(ModalScreen[InvoiceRead | None]):
         hint = "e edits the line under the cursor."
         if appt.series_id and not any(c.item_id for c in appt.charges):
             hint += " This recurring session has no items yet: g generates them once it happened."
+        hint += package_hint(self.services, appt.charges)
         self.query_one("#appointment-hint", Static).update(hint)
 
     def _charge(self) -> ChargeRead | None:
@@ -167,3 +168,18 @@ def _billing_state(charge: ChargeRead) -> str:
     if charge.item_id:
         return "to invoice"
     return "no item yet"
+
+
+def package_hint(services: Services, charges: list[ChargeRead]) -> str:
+    """Which lines a package covered, and the sessions each attendee has left."""
+    covered = services.packages.covering([c.item_id for c in charges if c.item_id])
+    lines = [
+        f"\n{c.client_name}: covered by {covered[c.item_id]}"
+        for c in charges
+        if c.item_id in covered
+    ]
+    for client_id, name in dict((c.client_id, c.client_name) for c in charges).items():
+        left = sum(p.left for p in services.packages.list(client_id=client_id, active_only=True))
+        if left:
+            lines.append(f"\n{name}: {left} package session{'s' if left != 1 else ''} left")
+    return "".join(lines)

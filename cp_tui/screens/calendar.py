@@ -341,16 +341,31 @@ class CalendarScreen(Screen[None]):
 
     def _created(self, invoice: InvoiceRead | None) -> None:
         self.reload()
-        if invoice is not None:
+        if invoice is None:
+            return
+        offer = self.services.session_charge.offer(invoice.number or "")
+        if offer is None or not self.services.charges.available():
             self._show_invoice(invoice)
+            return
+        from cp_tui.screens.confirm import ConfirmScreen
 
-    def _show_invoice(self, invoice: InvoiceRead) -> None:
+        amount = format_money(offer.amount, offer.currency)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{invoice.number} for {offer.client_name}: charge {amount} to {offer.card} now?",
+                yes="Charge",
+            ),
+            lambda yes: self._show_invoice(invoice, charge=bool(yes)),
+        )
+
+    def _show_invoice(self, invoice: InvoiceRead, *, charge: bool = False) -> None:
         from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 
         self.notify(
             f"{invoice.number} created for {invoice.client_name}: "
             f"{format_money(invoice.amount_due, invoice.currency)} due."
         )
-        self.app.push_screen(
-            InvoiceDetailScreen(self.services, invoice.number), lambda _: self.reload()
-        )
+        detail = InvoiceDetailScreen(self.services, invoice.number)
+        self.app.push_screen(detail, lambda _: self.reload())
+        if charge:  # the invoice screen's own Pay now worker, once it is up
+            self.call_after_refresh(detail.charge_now)

@@ -29,6 +29,7 @@ from cp_tui.screens.client_rows import (
     payment_rows,
 )
 from cp_tui.services.errors import DomainError
+from cp_tui.services.package_reads import sessions_left_text
 from cp_tui.services.readmodels import ClientRead, InvoiceRead, ItemRead, PaymentRead
 from cp_tui.widgets.item_picker import ItemPicker, LineValues
 from cp_tui.widgets.virtual_table import ListSource, VirtualTable
@@ -177,6 +178,9 @@ class ClientDetailScreen(ClientCardActions):
                 f"   Uninvoiced {money(client.uninvoiced_total)}"
                 f"   Balance due {money(client.balance_due)}"
                 f"   Credit {money(client.credit_balance)}",
+                sessions_left_text(
+                    self.services.packages.list(client_id=client.id, active_only=True)
+                ),
             )
         )
         self.query_one("#client-details", Static).update(

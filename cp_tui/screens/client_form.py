@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from cp_tui.services.clients import check_email
 from cp_tui.services.errors import DomainError
@@ -61,6 +61,11 @@ class ClientForm(ModalScreen[ClientRead | None]):
             )
             yield Field("Phone", c.phone if c else "", name="phone")
             yield Field("Address", c.address if c else "", name="address")
+            yield Checkbox(
+                "Charge the saved card at the end of each session",
+                self.services.session_charge.charge_at_end(c.id) if c else False,
+                id="charge-at-end",
+            )
             yield Static("", classes="dialog-error", id="client-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (enter)", variant="primary", id="save")
@@ -94,6 +99,8 @@ class ClientForm(ModalScreen[ClientRead | None]):
                 saved = self.services.clients.add(**values)
             else:
                 saved = self.services.clients.update(self.client.id, **values)
+            charge_at_end = self.query_one("#charge-at-end", Checkbox).value
+            self.services.session_charge.set_charge_at_end(saved.id, charge_at_end)
         except DomainError as exc:
             self.query_one("#client-error", Static).update(escape(str(exc)))
             self.notify(str(exc), severity="error", markup=False)

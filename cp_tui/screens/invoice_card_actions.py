@@ -80,6 +80,10 @@ class CardActions(Screen[None]):
         if yes:
             self._charge()
 
+    def charge_now(self) -> None:
+        """Charge without asking again (the user confirmed on the previous screen)."""
+        self._charge()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="card")
     def _charge(self) -> None:
         try:

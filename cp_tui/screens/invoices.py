@@ -155,12 +155,26 @@ class InvoicesScreen(Screen[None]):
             tooltip="Open the invoice: lines, payments, history and its actions",
         ),
         Binding(
+            "a",
+            "reports",
+            "What is owed",
+            id="invoices.reports",
+            tooltip="Reports: balances in aging buckets, billed versus received by month",
+        ),
+        Binding(
             "escape",
             "clear_search",
             "Clear search",
             id="invoices.clear_search",
             show=False,
             tooltip="Clear the search and return to the list",
+        ),
+        Binding(
+            "b",
+            "batch",
+            "Batch run",
+            id="invoices.batch",
+            tooltip="Invoice every client's items of this week or of last month at once",
         ),
     ]
 
@@ -292,6 +306,11 @@ class InvoicesScreen(Screen[None]):
         message.stop()
         self.action_open()
 
+    def action_batch(self) -> None:
+        from cp_tui.screens.batch import BatchScreen
+
+        self.app.push_screen(BatchScreen(self.services), lambda _: self.reload())
+
     def action_open(self) -> None:
         from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 
@@ -300,3 +319,8 @@ class InvoicesScreen(Screen[None]):
             self.notify("No invoice selected: f changes the filter, / searches.")
             return
         self.app.push_screen(InvoiceDetailScreen(self.services, number))
+
+    def action_reports(self) -> None:
+        from cp_tui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.services))

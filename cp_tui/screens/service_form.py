@@ -79,6 +79,18 @@ class ServiceForm(ModalScreen[ServiceRead | None]):
                     name="tax_rate",
                     placeholder="the practice's default",
                 )
+            fees = self.services.fees.service_fees(s.id) if s else None
+            with Horizontal(classes="row"):
+                for name, label, fee in (
+                    ("no_show_fee", "No-show fee", fees.no_show_fee if fees else None),
+                    (
+                        "late_cancel_fee",
+                        "Late cancellation fee",
+                        fees.late_cancel_fee if fees else None,
+                    ),
+                ):
+                    shown = str(from_minor(fee, self.currency)) if fee else ""
+                    yield Field(label, shown, name=name, placeholder="none")
             if s is not None:
                 yield Checkbox("Offered when booking (active)", s.active, id="active")
             yield Static("", classes="dialog-error", id="service-error")
@@ -102,6 +114,8 @@ class ServiceForm(ModalScreen[ServiceRead | None]):
                 (field("duration"), checks.minutes),
                 (field("price"), checks.price(self.currency)),
                 (field("tax_rate"), lambda t: checks.tax_rate(t) if t else None),
+                (field("no_show_fee"), lambda t: checks.price(self.currency)(t) if t else None),
+                (field("late_cancel_fee"), lambda t: checks.price(self.currency)(t) if t else None),
             ]
         ):
             return
@@ -125,6 +139,11 @@ class ServiceForm(ModalScreen[ServiceRead | None]):
                     tax_rate=rate or self.services.practice.get().default_tax_rate,
                     active=self.query_one("#active", Checkbox).value,
                 )
+            self.services.fees.set_service_fees(
+                saved.id,
+                no_show_fee=field("no_show_fee").value or "none",
+                late_cancel_fee=field("late_cancel_fee").value or "none",
+            )
         except DomainError as exc:
             self.query_one("#service-error", Static).update(str(exc))
             self.notify(str(exc), severity="error")

@@ -31,12 +31,13 @@ from cp_tui.models import (
     Service,
 )
 from cp_tui.money import MoneyError, parse_units
-from cp_tui.services import ledger
+from cp_tui.services import fees, insurance, ledger, packages
 from cp_tui.services.catalogue import check_duration, parse_price, parse_rate
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.items import item_read
 from cp_tui.services.readmodels import AppointmentRead, ChargeRead, GeneratedItems
+from cp_tui.services.textfields import check_length, check_year
 from cp_tui.store import Database
 
 MAX_OCCURRENCES = 260
@@ -116,6 +117,10 @@ class CalendarService:
         if not services:
             raise InvalidInput("an appointment needs at least one service (--service ID)")
         start = start.replace(second=0, microsecond=0)
+        check_year(start, "the start")
+        if until is not None:
+            check_year(until, "--until")
+        notes = check_length(notes, "an appointment's notes", 2000)
         with self._db.write() as session:
             for client_id in clients:
                 if get_client(session, client_id).archived_at is not None:
@@ -271,6 +276,7 @@ class CalendarService:
         with self._db.write() as session:
             appt = get_appointment(session, appointment_id)
             appt.status = AppointmentStatus.COMPLETED
+            fees.drop_fees(session, appt)
             if appt.series_id is None:
                 self._ensure_items(session, appt)
             session.flush()
@@ -349,6 +355,8 @@ class CalendarService:
         assert status in _UNDONE
         with self._db.write() as session:
             appt = get_appointment(session, appointment_id)
+            if appt.status == status:  # marked again: no second fee, nothing changes
+                return self._reads(session, [appt], with_charges=True)[0]
             items = self._items_of(session, [appointment_id])
             numbers = ledger.invoiced_numbers(session, [i.id or 0 for i in items])
             if numbers:
@@ -365,9 +373,12 @@ class CalendarService:
                     .where(col(InvoiceLine.item_id).in_([i.id for i in items]))
                     .values(item_id=None)
                 )
+            packages.release_items(session, [i.id or 0 for i in items])
+            insurance.release_items(session, [i.id or 0 for i in items])
             for item in items:
                 session.delete(item)
             appt.status = status
+            fees.add_fees(session, self._clock, appt)
             session.flush()
             return self._reads(session, [appt], with_charges=True)[0]
 
@@ -407,6 +418,7 @@ class CalendarService:
             session.add(item)
             created.append(item)
         session.flush()
+        packages.draw_sessions(session, self._clock, created)
         return created
 
     def _reads(

@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +65,12 @@ class CardPaymentService:
         self._db = db
         self._clock = clock
         self._gateway = gateway
+        self._receipts: Callable[[int], str] | None = None
+
+    def send_receipts_with(self, sender: Callable[[int], str]) -> None:
+        """After a successful charge, ``sender(payment_id)`` e-mails the receipt and
+        returns a few words for the user (empty when there is no mail server)."""
+        self._receipts = sender
 
     def available(self) -> bool:
         """Whether Stripe is connected (a key is configured)."""
@@ -94,7 +101,18 @@ class CardPaymentService:
             )
         except GatewayUnavailable as exc:
             result = ChargeResult(Outcome.UNKNOWN, None, str(exc))
-        return self._finish(attempt_id, result)
+        return self._with_receipt(self._finish(attempt_id, result))
+
+    def _with_receipt(self, outcome: ChargeOutcome) -> ChargeOutcome:
+        if outcome.outcome is not Outcome.SUCCEEDED or self._receipts is None:
+            return outcome
+        with self._db.read() as session:
+            attempt = session.get(PaymentAttempt, outcome.attempt_id)
+            payment_id = attempt.payment_id if attempt else None
+        if payment_id is None:
+            return outcome
+        note = self._receipts(payment_id)
+        return replace(outcome, message=outcome.message + note)
 
     def reconcile_open(self) -> list[ChargeOutcome]:
         """Settle every attempt whose outcome was never recorded (after a crash)."""

@@ -13,6 +13,7 @@ from cp_tui.money import MoneyError, parse_tax_rate, to_minor
 from cp_tui.services import ledger
 from cp_tui.services.errors import InvalidInput, NotFound
 from cp_tui.services.readmodels import ServiceRead
+from cp_tui.services.textfields import check_length
 from cp_tui.store import Database
 
 
@@ -72,8 +73,8 @@ class CatalogueService:
         with self._db.write() as session:
             settings = ledger.practice(session)
             row = Service(
-                name=name.strip(),
-                code=code.strip(),
+                name=check_length(name, "a service's name", 200),
+                code=check_length(code, "a service's code", 50),
                 duration_min=check_duration(duration_min),
                 unit_price=parse_price(price, settings.currency),
                 tax_rate=settings.default_tax_rate if tax_rate is None else parse_rate(tax_rate),
@@ -102,7 +103,7 @@ class CatalogueService:
             if name is not None:
                 if not name.strip():
                     raise InvalidInput("a service needs a name")
-                row.name = name.strip()
+                row.name = check_length(name, "a service's name", 200)
             if price is not None:
                 row.unit_price = parse_price(price, ledger.practice(session).currency)
             if tax_rate is not None:
@@ -110,7 +111,7 @@ class CatalogueService:
             if duration_min is not None:
                 row.duration_min = check_duration(duration_min)
             if code is not None:
-                row.code = code.strip()
+                row.code = check_length(code, "a service's code", 50)
             if active is not None:
                 row.active = active
             return service_read(row)

@@ -24,13 +24,14 @@ from cp_tui.money import line_amounts
 from cp_tui.services import audit
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.readmodels import ClientRead
+from cp_tui.services.textfields import check_length
 from cp_tui.store import Database
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_email(email: str) -> str:
-    email = email.strip()
+    email = check_length(email, "an e-mail address", 200)
     if email and not _EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address (name@example.com)")
     return email
@@ -105,10 +106,10 @@ class ClientService:
             raise InvalidInput("a client needs a name, e.g. --name 'Alex Rivera'")
         with self._db.write() as session:
             row = Client(
-                name=name.strip(),
+                name=check_length(name, "a client's name", 200),
                 email=check_email(email),
-                phone=phone.strip(),
-                address=address.strip(),
+                phone=check_length(phone, "a phone number", 50),
+                address=check_length(address, "an address", 500),
                 created_at=self._clock.now(),
             )
             session.add(row)
@@ -129,13 +130,13 @@ class ClientService:
             if name is not None:
                 if not name.strip():
                     raise InvalidInput("a client needs a name")
-                row.name = name.strip()
+                row.name = check_length(name, "a client's name", 200)
             if email is not None:
                 row.email = check_email(email)
             if phone is not None:
-                row.phone = phone.strip()
+                row.phone = check_length(phone, "a phone number", 50)
             if address is not None:
-                row.address = address.strip()
+                row.address = check_length(address, "an address", 500)
             return Balances(session, [client_id]).read(row)
 
     def get(self, client_id: int) -> ClientRead:

@@ -27,6 +27,7 @@ from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, snapshot
 from cp_tui.services.readmodels import CreditEntryRead, InvoiceRead
+from cp_tui.services.textfields import check_length
 from cp_tui.store import Database
 
 
@@ -47,6 +48,7 @@ class CreditService:
         """Issue a credit note for ``amount`` (before tax) in the client's favour."""
         if not reason.strip():
             raise InvalidInput("a credit note needs a reason, e.g. --reason 'Session cancelled'")
+        reason = check_length(reason, "a credit note's reason", 400)
         with self._db.write() as session:
             get_client(session, client_id)
             ledger.lock_client(session, client_id)

@@ -457,7 +457,12 @@ class _Checker:
     # -- numbers -------------------------------------------------------------------------
 
     def _numbers(self, invoices: dict[int, _InvoiceRow]) -> None:
-        """Each series is 1..n in the order the numbers were taken, with no gap."""
+        """The numbers of each series are exactly 1..n: none missing, none twice.
+
+        A draft has no number until it is issued, so numbers follow the order of
+        issue, not of creation; each is read back from its trailing digits
+        (``ledger.format_number``: the prefix, then at least four digits).
+        """
         self.checks += ["numbers"]
         series = {
             str(name): int(value)
@@ -466,21 +471,54 @@ class _Checker:
             ).all()
         }
         for kind in (InvoiceKind.INVOICE, InvoiceKind.CREDIT_NOTE):
-            issued = [i for i in invoices.values() if i.kind == kind]  # in id order
             label = "invoice" if kind == InvoiceKind.INVOICE else "credit note"
-            for position, invoice in enumerate(issued, start=1):
-                if not invoice.number.endswith(f"{position:04d}"):
+            issued = [
+                i for i in invoices.values() if i.kind == kind and i.status != InvoiceStatus.DRAFT
+            ]
+            count = len(issued)
+            holders: dict[int, list[str]] = defaultdict(list)
+            for invoice in issued:
+                value = _series_value(invoice.number, count)
+                if value is None:
                     self.found(
                         "numbers",
                         invoice.number,
-                        f"is {label} {position} of its series, so its number should end in "
-                        f"{position:04d}",
+                        f"is not one of the numbers 1..{count} of the {label} series",
                     )
-                    break  # one gap shifts every later number: name the first
-            next_value = series.get(kind, 1)
-            if next_value != len(issued) + 1:
+                else:
+                    holders[value].append(invoice.number)
+            missing = [n for n in range(1, count + 1) if n not in holders]
+            if missing:
+                shown = ", ".join(str(n) for n in missing[:10])
                 self.found(
                     "numbers",
                     f"{label} series",
-                    f"would issue number {next_value} next, but {len(issued)} {label}s exist",
+                    f"{count} {label}s, but number {shown}{' ...' if len(missing) > 10 else ''} "
+                    "is missing: a gap",
                 )
+            for value, numbers in sorted(holders.items()):
+                if len(numbers) > 1:
+                    self.found("numbers", f"{label} series", f"{value} is taken twice: {numbers}")
+            next_value = series.get(kind, 1)
+            if next_value != count + 1:
+                self.found(
+                    "numbers",
+                    f"{label} series",
+                    f"would issue number {next_value} next, but {count} {label}s exist",
+                )
+
+
+def _series_value(number: str, count: int) -> int | None:
+    """The value a number was formatted from, when it lies in 1..count.
+
+    ``INV-0012`` is 12; with a prefix that ends in digits (``INV2026`` + ``0012``)
+    the longest run of trailing digits that is a well-formed value in range wins.
+    """
+    digits = len(number) - len(number.rstrip("0123456789"))
+    tail = number[len(number) - digits :]
+    for width in range(len(tail), 3, -1):
+        text = tail[len(tail) - width :]
+        value = int(text)
+        if f"{value:04d}" == text and 1 <= value <= count:
+            return value
+    return None

@@ -79,9 +79,12 @@ class InvoiceService:
         """
         payer_id = bill_to if bill_to is not None else client_id
         with self._db.write() as session:
-            payer = ledger.lock_client(session, payer_id)
-            if payer_id != client_id:
-                ledger.lock_client(session, client_id)
+            # Both clients, always in id order: two terminals billing the same pair
+            # crosswise wait for each other instead of deadlocking.
+            locked = {
+                cid: ledger.lock_client(session, cid) for cid in sorted({payer_id, client_id})
+            }
+            payer = locked[payer_id]
             if payer.archived_at is not None:
                 raise NotAllowed(f"{payer.name} is archived; restore them before invoicing")
             settings = ledger.practice(session)

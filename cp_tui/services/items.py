@@ -9,13 +9,14 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
-from cp_tui.models import BillingItem, InvoiceLine
+from cp_tui.models import BillingItem, ClaimLine, InvoiceLine
 from cp_tui.money import MoneyError, line_amounts, parse_units
 from cp_tui.services import ledger
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.readmodels import ItemRead
+from cp_tui.services.textfields import check_length, check_year
 from cp_tui.store import Database
 
 
@@ -92,13 +93,15 @@ class ItemService:
         """A billing item that no appointment made (a report, a phone consult)."""
         if not description.strip():
             raise InvalidInput("an item needs a description")
+        if on is not None:
+            check_year(on, "the date")
         with self._db.write() as session:
             get_client(session, client_id)
             settings = ledger.practice(session)
             item = BillingItem(
                 client_id=client_id,
                 date=on or self._clock.today(),
-                description=description.strip(),
+                description=check_length(description, "a description", 500),
                 units=parse_units_input(units),
                 unit_price=parse_price(price, settings.currency),
                 tax_rate=settings.default_tax_rate if tax_rate is None else parse_rate(tax_rate),
@@ -125,6 +128,10 @@ class ItemService:
                     f"item {item_id} is on invoice {number}; edit the invoice instead "
                     f"(`cp-tui invoices edit {number} --line {item_id} ...`)"
                 )
+            if session.exec(select(ClaimLine.id).where(col(ClaimLine.item_id) == item_id)).first():
+                raise NotAllowed(
+                    f"item {item_id} is split with an insurer claim; its portions are fixed"
+                )
             if units is not None:
                 item.units = parse_units_input(units)
             if price is not None:
@@ -134,6 +141,6 @@ class ItemService:
             if description is not None:
                 if not description.strip():
                     raise InvalidInput("an item needs a description")
-                item.description = description.strip()
+                item.description = check_length(description, "a description", 500)
             session.flush()
             return item_read(item, None)

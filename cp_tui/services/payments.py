@@ -17,6 +17,7 @@ from cp_tui.services.drafts import require_issued
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, snapshot
 from cp_tui.services.readmodels import InvoiceRead
+from cp_tui.services.textfields import check_length, check_year
 from cp_tui.store import Database
 
 
@@ -44,6 +45,9 @@ class PaymentService:
     ) -> InvoiceRead:
         """Record money received; any excess over the amount due becomes credit."""
         kind = parse_method(method)
+        if received_on is not None:
+            check_year(received_on, "the date")
+        reference = check_length(reference, "a payment's reference", 200)
         with self._db.write() as session:
             invoice = get_invoice(session, number)
             ledger.lock_client(session, invoice.client_id)

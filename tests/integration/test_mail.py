@@ -489,3 +489,22 @@ def test_command_line_sets_mail_sends_and_writes_pdfs(
 
     code = cli.main(["--data-dir", folder, "invoices", "send", "NOPE-1"])
     assert code == 2 and "no invoice numbered" in capsys.readouterr().err
+
+
+def test_a_card_charge_e_mails_the_receipt(
+    paid_services: Services, stripe_server: Any, smtp: Server
+) -> None:
+    """Pay now, then the receipt goes to the client by the practice's own mail server."""
+    configure(paid_services, smtp)
+    client = paid_services.clients.add(name="Alex Rivera", email="alex@example.com").id
+    paid_services.items.add(client_id=client, description="Session", price="150.00")
+    number = paid_services.invoices.create(client_id=client).number
+    link = paid_services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref)
+    paid_services.cards.poll_setup(client)
+    result = paid_services.charges.charge(number)
+    assert result.invoice.status == "paid"
+    assert "receipt e-mailed to alex@example.com" in result.message
+    [message] = smtp.inbox.messages
+    assert message["To"] == "alex@example.com"
+    assert "$150.00" in message.get_body(preferencelist=("plain",)).get_content()

@@ -24,7 +24,7 @@ from tests.integration.workload import ROOT, clean_environ, entry_point
 if TYPE_CHECKING:
     from tests.postgres import PostgresServer
 
-PER_TERMINAL = 40
+PER_TERMINAL = 30
 
 
 def _two_terminals(data_dir: Path, env: dict[str, str]) -> list[dict[str, object]]:

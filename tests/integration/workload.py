@@ -3,10 +3,11 @@
     python -m tests.integration.workload crash DATA_DIR SEED
         Sets up a small practice (once), prints ``ready``, then issues invoices
         forever through the real services: items, invoices (some with credit,
-        some billed to another client), payments (part, exact, over), credit
-        notes, applied credit, voids and edits. Prints ``made NUMBER`` for each
-        document it committed and ``op N`` after each use case. Meant to be
-        killed with SIGKILL at any moment.
+        some billed to another client, some drafts issued or discarded later),
+        payments (part, exact, over), credit notes, applied credit, voids and
+        edits. Prints ``made NUMBER`` for each document it committed and
+        ``op N`` after each use case. Meant to be killed with SIGKILL at any
+        moment.
 
     python -m tests.integration.workload writer DATA_DIR NAME COUNT [GO_FILE]
         One "terminal": once GO_FILE exists (if given), COUNT times adds a
@@ -112,6 +113,18 @@ def crash(data_dir: str, seed: int) -> None:
                 open_ = s.invoices.list(client_id=client, status="open")
                 if open_:
                     s.invoices.apply_credit(rng.choice(open_).number)
+            elif roll < 0.98:
+                drafts = s.invoices.list(client_id=client, status="draft")
+                if drafts and rng.random() < 0.6:
+                    ref = f"DRAFT-{drafts[0].id}"
+                    if rng.random() < 0.7:
+                        issued = s.drafts.issue(ref, apply_credit=rng.random() < 0.3)
+                        print(f"made {issued.number}", flush=True)
+                    else:
+                        s.drafts.discard(ref)
+                else:
+                    s.items.add(client_id=client, description="Report", price="25.06")
+                    s.invoices.create(client_id=client, draft=True)
             else:
                 open_ = s.invoices.list(client_id=client, status="unpaid")
                 if open_ and open_[0].lines and open_[0].lines[0].item_id:

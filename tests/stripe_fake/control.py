@@ -85,6 +85,11 @@ class FakeStripe:
         response.raise_for_status()
         return dict(response.json())
 
+    def requests(self) -> list[dict[str, Any]]:
+        response = self._http.get(f"{self.base}/_test/requests", timeout=10)
+        response.raise_for_status()
+        return list(response.json())
+
     def intents_for(self, attempt_or_invoice: str, key: str = "cp_invoice") -> list[dict[str, Any]]:
         return [
             pi

@@ -12,6 +12,7 @@ only. Added to localstripe (pinned, since this reaches into its internals):
 - ``pm_card_authenticationRequired``.
 - ``POST /_test/delay`` delays the next responses to a path (a timeout), and
   ``POST /_test/hang`` holds them forever (a process killed while waiting).
+- ``GET /_test/requests``: every API request seen (method, path, query, body).
 - No pickling of the whole store to /tmp on every write.
 """
 
@@ -60,6 +61,7 @@ STATE: dict[str, Any] = {
     "sessions": {},
     "delays": [],
     "sent": [],
+    "requests": [],
 }
 
 
@@ -282,7 +284,12 @@ async def reset(request: web.Request, match: re.Match[str]) -> web.Response:
         STATE[key].clear()
     STATE["delays"].clear()
     STATE["sent"].clear()
+    STATE["requests"].clear()
     return _json({"ok": True})
+
+
+async def requests_seen(request: web.Request, match: re.Match[str]) -> web.Response:
+    return _json(STATE["requests"])
 
 
 ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Awaitable[web.Response]]]] = [
@@ -299,6 +306,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Awaitable[web.Response]]]
     ("POST", re.compile(r"^/_test/delay$"), delay),
     ("POST", re.compile(r"^/_test/hang$"), hang),
     ("GET", re.compile(r"^/_test/stats$"), stats),
+    ("GET", re.compile(r"^/_test/requests$"), requests_seen),
     ("POST", re.compile(r"^/_test/reset$"), reset),
 ]
 
@@ -309,6 +317,22 @@ async def extensions(request: web.Request, handler: Handler) -> web.StreamRespon
         match = pattern.match(request.path)
         if match and request.method == method:
             return await route(request, match)
+    return await handler(request)
+
+
+@web.middleware
+async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Keep every request to the API (not the test controls) for ``GET /_test/requests``."""
+    if not request.path.startswith("/_test/"):
+        body = (await request.read()).decode("utf-8", "replace")
+        STATE["requests"].append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string,
+                "body": body,
+            }
+        )
     return await handler(request)
 
 
@@ -339,9 +363,10 @@ def main() -> None:
     args = parser.parse_args()
     app = server.app
     # Outermost first: idempotency replays whatever the inner layers answered.
-    app.middlewares.insert(0, idempotency)
-    app.middlewares.insert(1, server.error_middleware)
-    app.middlewares.insert(2, extensions)
+    app.middlewares.insert(0, record)
+    app.middlewares.insert(1, idempotency)
+    app.middlewares.insert(2, server.error_middleware)
+    app.middlewares.insert(3, extensions)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 

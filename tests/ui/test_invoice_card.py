@@ -127,3 +127,30 @@ def test_saving_a_card_from_the_client_screen(
     asyncio.run(scenario())
     card = paid_services.cards.card(client)
     assert card is not None and card.last4 == "4242"
+
+
+def test_charge_at_end_of_session_offers_the_card_in_one_confirm(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    client, appt = _billed_session(paid_services)
+    paid_services.session_charge.set_charge_at_end(client, True)
+    link = paid_services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref)
+    paid_services.cards.poll_setup(client)
+
+    async def scenario() -> None:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("i")  # complete and open the invoice dialog
+            await pilot.pause()
+            await pilot.press("enter")  # create: the charge is offered at once
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ConfirmScreen"
+            await pilot.press("y")
+            await _settle(pilot, app, lambda: paid_services.invoices.list(status="paid"))
+
+    asyncio.run(scenario())
+    [invoice] = paid_services.invoices.list()
+    assert invoice.status == "paid"
+    assert paid_services.calendar.get(appt).status == "completed"

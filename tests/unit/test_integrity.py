@@ -183,3 +183,23 @@ def test_a_number_series_that_skipped_ahead(busy: Services) -> None:
 def test_a_status_that_its_amounts_contradict(busy: Services) -> None:
     _run(busy, update(Invoice).where(col(Invoice.number) == "INV-0003").values(status="paid"))
     assert ("status", "INV-0003") in found(check(busy))
+
+
+def test_drafts_and_a_new_prefix_keep_the_series_whole(busy: Services) -> None:
+    ann_left = [i.id for i in busy.items.list(client_id=1, uninvoiced=True)]
+    draft = busy.invoices.create(client_id=1, item_ids=ann_left[:1], draft=True)
+    discarded = busy.invoices.create(client_id=1, item_ids=ann_left[1:2], draft=True)
+    busy.drafts.discard(f"DRAFT-{discarded.id}")
+    busy.practice.update(invoice_prefix="B-")
+    later = busy.invoices.create(client_id=1, item_ids=ann_left[2:3])
+    issued = busy.drafts.issue(f"DRAFT-{draft.id}")
+    # Numbers follow the order of issue, not of creation; a draft still held is fine.
+    busy.invoices.create(client_id=1, item_ids=ann_left[3:4], draft=True)
+    assert (later.number, issued.number) == ("B-0005", "B-0006")
+    report = check(busy)
+    assert report.findings == []
+
+    _run(busy, update(Invoice).where(col(Invoice.number) == "B-0006").values(number="A-0005"))
+    messages = [f.message for f in check(busy).findings if f.check == "numbers"]
+    assert any("5 is taken twice" in m for m in messages)
+    assert any("number 6 is missing" in m for m in messages)

@@ -1,0 +1,42 @@
+"""Session packages under Pilot: sessions left on the client screen and the appointment."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from textual.widgets import Static
+
+from cp_tui.bootstrap import Services
+from cp_tui.screens.appointment_detail import AppointmentDetail
+from cp_tui.screens.client_detail import ClientDetailScreen
+from tests.conftest import Practice
+from tests.ui.helpers import SIZE, make_app, ready
+
+
+def test_sessions_left_show_on_the_client_and_the_appointment(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    sale = services.packages.sell(client_id=alex, sessions=3, service_ids=[therapy], price="400")
+    appt = practice.session([alex], [therapy], datetime(2026, 11, 24, 10, 0))
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await app.push_screen(ClientDetailScreen(services, alex))
+            await pilot.pause()
+            title = str(app.screen.query_one("#client-title", Static).render())
+            assert "Package: 2 sessions left" in title
+            app.pop_screen()
+            await pilot.pause()
+            await app.push_screen(AppointmentDetail(services, appt))
+            await pilot.pause()
+            hint = str(app.screen.query_one("#appointment-hint", Static).render())
+            assert f"covered by package {sale.package.id}" in hint
+            assert "session 1 of 3" in hint
+            assert "2 package sessions left" in hint
+
+    asyncio.run(scenario())
