@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
-from cp_tui.cli_stripe import actions_of
+from cp_tui.cli_parts import existing_group
 
 if TYPE_CHECKING:
     from cp_tui.config import Settings
@@ -27,7 +27,7 @@ def _date(text: str) -> date:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    invoices = actions_of(sub, "invoices")
+    invoices = existing_group(sub, "invoices")
     text = "invoice every client's uninvoiced items of a week or of last month"
     batch: argparse.ArgumentParser = invoices.add_parser(
         "batch",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
+from cp_tui.cli_parts import command, subcommands
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -33,26 +34,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
-def _actions_of(sub: Any, name: str) -> Any:
-    parser = sub.choices[name]
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-
-
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     def group(name: str, text: str) -> Any:
-        if name in sub.choices:
-            return _actions_of(sub, name)
-        parser = sub.add_parser(name, help=text, description=text)
-        return parser.add_subparsers(
-            dest="action", metavar="ACTION", required=True, parser_class=type(parser)
-        )
+        return subcommands(sub, name, text)
 
     def cmd(actions: Any, name: str, text: str, handler: Any) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = actions.add_parser(
-            name, help=text, description=text, parents=[common]
-        )
-        parser.set_defaults(handler=handler)
-        return parser
+        return command(actions, name, text, common, handler)
 
     def period(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("client", type=int, metavar="CLIENT_ID")

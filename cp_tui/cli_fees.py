@@ -11,7 +11,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
-from cp_tui.cli_stripe import actions_of
+from cp_tui.cli_parts import existing_group
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -27,7 +27,7 @@ def _yes_no(text: str) -> bool:
 
 
 def _parser(sub: Any, group: str, action: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = actions_of(sub, group).choices[action]
+    parser: argparse.ArgumentParser = existing_group(sub, group).choices[action]
     return parser
 
 

@@ -9,33 +9,19 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
+from cp_tui.cli_parts import command, subcommands
 from cp_tui.services.errors import NotAllowed
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-def actions_of(sub: Any, name: str) -> Any:
-    """The subcommands of an existing group (``payments``), to add more to it."""
-    parser = sub.choices[name]
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-
-
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     def group(name: str, text: str) -> Any:
-        if name in sub.choices:
-            return actions_of(sub, name)
-        parser = sub.add_parser(name, help=text, description=text)
-        return parser.add_subparsers(
-            dest="action", metavar="ACTION", required=True, parser_class=type(parser)
-        )
+        return subcommands(sub, name, text)
 
     def cmd(actions: Any, name: str, text: str, handler: Any) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = actions.add_parser(
-            name, help=text, description=text, parents=[common]
-        )
-        parser.set_defaults(handler=handler)
-        return parser
+        return command(actions, name, text, common, handler)
 
     stripe = group("stripe", "connect Stripe")
     cmd(stripe, "login", "keep a Stripe secret key in the OS keyring (read from stdin)", _login)
@@ -55,7 +41,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     show = cmd(cards, "show", "the client's saved card (checks an open setup page)", _show)
     show.add_argument("client", type=int, metavar="CLIENT_ID")
 
-    payments = actions_of(sub, "payments")
+    payments = subcommands(sub, "payments", "payments")
     charge = cmd(payments, "charge", "charge the saved card for the amount due", _charge)
     charge.add_argument("number")
     link = cmd(payments, "link", "the payment link of an invoice, with a text for SMS", _link)
