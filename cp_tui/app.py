@@ -183,6 +183,7 @@ class CpTuiApp(App[str | None]):
             "One invoice per client for the period's items (b on Invoices)",
             self.action_open_batch,
         )
+        yield from self._other_modes_commands(screen)
         # Every action the current screen binds, under its own description.
         for binding in getattr(type(screen), "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
@@ -194,3 +195,36 @@ class CpTuiApp(App[str | None]):
                 binding.tooltip or f"key {binding.key}",
                 lambda action=binding.action: self.run_action(action, screen),
             )
+
+    def _other_modes_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The actions of the other mode screens: the palette holds every screen's."""
+        from cp_tui.screens.calendar import CalendarScreen
+        from cp_tui.screens.clients import ClientsScreen
+        from cp_tui.screens.invoices import InvoicesScreen
+        from cp_tui.screens.settings import SettingsScreen
+
+        screens: dict[str, type[Screen[None]]] = {
+            "calendar": CalendarScreen,
+            "clients": ClientsScreen,
+            "invoices": InvoicesScreen,
+            "settings": SettingsScreen,
+        }
+        for mode, screen_class in screens.items():
+            if isinstance(screen, screen_class):
+                continue
+            for binding in screen_class.BINDINGS:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                yield SystemCommand(
+                    f"{mode.title()}: {binding.description}",
+                    binding.tooltip or f"key {binding.key} on the {mode} screen",
+                    lambda mode=mode, action=binding.action: self._run_in_mode(mode, action),
+                )
+
+    def _run_in_mode(self, mode: str, action: str) -> None:
+        self.action_open_mode(mode)
+
+        async def run() -> None:
+            await self.run_action(action, self.screen)
+
+        self.call_after_refresh(run)

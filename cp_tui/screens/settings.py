@@ -1,7 +1,7 @@
 """Settings: the practice, money and numbering, the services catalogue, and what is connected.
 
-Stripe and e-mail are not part of this version; their sections say so and say
-how they will be set up, rather than offer controls that do nothing.
+Stripe and e-mail show what is connected and how to connect it; their secrets
+are set from the command line, which keeps them in the keyring, never here.
 """
 
 from __future__ import annotations
@@ -35,21 +35,39 @@ SERVICE_COLUMNS = [
     Column("Active", 7),
 ]
 
-STRIPE_TEXT = (
-    "Not connected. Card charges, saved cards and payment links come with Stripe support, "
-    "which this version does not have yet; until then record payments by hand (m on an "
-    "invoice).\n"
-    "When it arrives, cp-tui will read your secret key from the STRIPE_API_KEY environment "
-    "variable, or keep it in your system keyring after `cp-tui stripe login`. Cards are saved "
-    "on a page hosted by Stripe: cp-tui never sees a card number."
+HOW_TO_CONNECT_STRIPE = (
+    "Set STRIPE_API_KEY in the environment cp-tui runs in, or run `cp-tui stripe login` to "
+    "keep the key in your system keyring (a restricted key is best). Cards are saved on a "
+    "page hosted by Stripe: cp-tui never sees a card number."
+)
+HOW_TO_SET_UP_MAIL = (
+    "`cp-tui mail set --host smtp.example.com --port 587 --security starttls --user you "
+    "--from you@example.com`, then `cp-tui mail password` (kept in the keyring, or "
+    "CP_TUI_SMTP_PASSWORD) and `cp-tui mail test`."
 )
 
-EMAIL_TEXT = (
-    "Not set up. Invoices are not e-mailed by this version: send them yourself, then press "
-    "s on the invoice to mark it as sent.\n"
-    "When sending arrives it will go through your own SMTP server: host, port, user name, "
-    "the password (kept in the system keyring) and the From address, set here."
-)
+
+def stripe_text(services: Services) -> str:
+    status = services.secrets.status()
+    if status.source == "none":
+        return "Not connected. " + HOW_TO_CONNECT_STRIPE
+    text = f"Connected in {status.mode} mode (key from the {status.source})."
+    if status.warning:
+        text += f"\nWarning: {status.warning}."
+    return text + " Payments made through links are picked up every few minutes."
+
+
+def mail_text(services: Services) -> str:
+    mail = services.mail.settings()
+    if not mail.configured:
+        return "Not set up: invoices are marked as sent by hand (s). To send them: " + (
+            HOW_TO_SET_UP_MAIL
+        )
+    login = f" as {mail.user}" if mail.user else ""
+    return (
+        f"Sending through {mail.host}:{mail.port} ({mail.security}){login} from "
+        f"{mail.from_addr}; password from: {mail.password}. Change with `cp-tui mail set`."
+    )
 
 
 def shown_database_url(url: str) -> str:
@@ -127,9 +145,19 @@ class SettingsScreen(Screen[None]):
             )
             yield VirtualTable(SERVICE_COLUMNS, id="settings-services")
             yield Static("Stripe", classes="settings-heading")
-            yield Static(STRIPE_TEXT, id="settings-stripe", classes="settings-note")
+            yield Static(
+                stripe_text(self.services),
+                id="settings-stripe",
+                classes="settings-note",
+                markup=False,
+            )
             yield Static("E-mail", classes="settings-heading")
-            yield Static(EMAIL_TEXT, id="settings-email", classes="settings-note")
+            yield Static(
+                mail_text(self.services),
+                id="settings-email",
+                classes="settings-note",
+                markup=False,
+            )
             yield Static("Data", classes="settings-heading")
             yield Static(self._data_text(), id="settings-data", classes="settings-note")
         yield Footer()

@@ -191,3 +191,21 @@ def test_every_calendar_action_is_in_the_command_palette(
     for binding in CalendarScreen.BINDINGS:
         assert binding.description in titles  # type: ignore[union-attr]
     assert {"Go to Clients", "Go to Invoices"} <= titles
+
+
+def test_the_palette_reaches_other_screens_actions(services: Services, practice: Practice) -> None:
+    practice.client()
+    practice.service()
+
+    async def scenario() -> str:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            commands = {c.title: c for c in app.get_system_commands(app.screen)}
+            new_client = next(c for t, c in commands.items() if t.startswith("Clients: New"))
+            new_client.callback()
+            for _ in range(20):
+                await pilot.pause()
+            return type(app.screen).__name__
+
+    assert asyncio.run(scenario()) == "ClientForm"
