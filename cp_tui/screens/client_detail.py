@@ -175,7 +175,8 @@ class ClientDetailScreen(ClientCardActions):
             Text.assemble(
                 (client.name, "bold"),
                 ("   (archived)" if client.archived else "", "italic"),
-                f"   Uninvoiced {money(client.uninvoiced_total)}"
+                "\u2003·\u2003",
+                f"Uninvoiced {money(client.uninvoiced_total)}"
                 f"   Balance due {money(client.balance_due)}"
                 f"   Credit {money(client.credit_balance)}",
                 sessions_left_text(

@@ -58,3 +58,39 @@ def test_invoice_detail_after_creation(snap_compare: Any, demo_services: Service
 
 def test_new_appointment_form(snap_compare: Any, demo_services: Services) -> None:
     assert _snap(snap_compare, demo_services, "n")
+
+
+def test_clients_list(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "2")
+
+
+def test_client_billing_tab(snap_compare: Any, demo_services: Services) -> None:
+    # Francesca Moretti: a completed session and a report not yet invoiced.
+    assert _snap(
+        snap_compare, demo_services, "2", "slash", "f", "r", "a", "n", "enter", "enter", "b"
+    )
+
+
+def test_invoices_list(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "3")
+
+
+def test_payment_form(snap_compare: Any, demo_services: Services) -> None:
+    # Beatrice Okafor's newest unpaid invoice, found by search, then m.
+    keys = ("3", "slash", "o", "k", "a", "f", "o", "r", "enter", "enter", "m")
+    assert _snap(snap_compare, demo_services, *keys)
+
+
+def test_first_run_setup(snap_compare: Any, services: Services) -> None:
+    app = make_app(services)
+
+    async def before(pilot: Pilot[object]) -> None:
+        for _ in range(200):
+            await pilot.pause()
+            if type(app.screen).__name__ == "SetupScreen":
+                break
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
