@@ -94,3 +94,27 @@ def test_first_run_setup(snap_compare: Any, services: Services) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_client_details_tab(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "2", "enter")
+
+
+def test_credit_note_form(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "2", "enter", "r")
+
+
+def test_line_edit_form(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "left", "left", "down", "down", "i", "e")
+
+
+def test_recurring_session_confirm(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "left", "left", "i")
+
+
+def test_batch_screen(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "3", "b")
+
+
+def test_reports_screen(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "3", "a")
