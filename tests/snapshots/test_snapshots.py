@@ -112,9 +112,5 @@ def test_recurring_session_confirm(snap_compare: Any, demo_services: Services) -
     assert _snap(snap_compare, demo_services, "left", "left", "i")
 
 
-def test_batch_screen(snap_compare: Any, demo_services: Services) -> None:
-    assert _snap(snap_compare, demo_services, "3", "b")
-
-
 def test_reports_screen(snap_compare: Any, demo_services: Services) -> None:
     assert _snap(snap_compare, demo_services, "3", "a")
