@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from cp_tui.clock import Clock
-from cp_tui.models import CreditEntry, CreditKind, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from cp_tui.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from cp_tui.services import audit, ledger
 from cp_tui.services.errors import NotAllowed
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, reference, snapshot
@@ -49,19 +49,8 @@ class DraftService:
             invoice.due_date = today + timedelta(days=settings.payment_terms_days)
             invoice.status = InvoiceStatus.UNPAID
             if apply_credit:
-                take = min(ledger.credit_balance(session, invoice.client_id), invoice.total)
-                if take > 0:
-                    invoice.credit_applied += take
-                    session.add(
-                        CreditEntry(
-                            client_id=invoice.client_id,
-                            amount=-take,
-                            kind=CreditKind.APPLIED,
-                            invoice_id=invoice.id,
-                            note=f"applied to {invoice.number}",
-                            created_at=self._clock.now(),
-                        )
-                    )
+                balance = ledger.credit_balance(session, invoice.client_id)
+                ledger.take_credit(session, invoice, balance, self._clock.now())
             ledger.settle_status(invoice)
             audit.record(
                 session,

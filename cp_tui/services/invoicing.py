@@ -444,20 +444,7 @@ class InvoiceService:
             ) from exc
 
     def _take_credit(self, session: Session, invoice: Invoice, balance: int) -> None:
-        take = min(balance, ledger.amount_due(invoice))
-        if take <= 0:
-            return
-        invoice.credit_applied += take
-        session.add(
-            CreditEntry(
-                client_id=invoice.client_id,
-                amount=-take,
-                kind=CreditKind.APPLIED,
-                invoice_id=invoice.id,
-                note=f"applied to {invoice.number}",
-                created_at=self._clock.now(),
-            )
-        )
+        ledger.take_credit(session, invoice, balance, self._clock.now())
 
     def _restore_credit(
         self, session: Session, invoice: Invoice, amount: int, *, keep_applied: bool = False

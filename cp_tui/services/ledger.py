@@ -6,6 +6,7 @@ Used inside the transaction of a use case; nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from cp_tui.models import (
     BillingItem,
     Client,
     CreditEntry,
+    CreditKind,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -137,3 +139,22 @@ def invoiced_numbers(session: Session, item_ids: Iterable[int]) -> dict[int, str
         .where(col(InvoiceLine.active_item_id).in_(ids))
     ).all()
     return {int(item_id): str(number) for item_id, number in rows}
+
+
+def take_credit(session: Session, invoice: Invoice, balance: int, now: datetime) -> int:
+    """Apply up to ``balance`` of the client's credit to what the invoice has due."""
+    take = min(balance, amount_due(invoice))
+    if take <= 0:
+        return 0
+    invoice.credit_applied += take
+    session.add(
+        CreditEntry(
+            client_id=invoice.client_id,
+            amount=-take,
+            kind=CreditKind.APPLIED,
+            invoice_id=invoice.id,
+            note=f"applied to {invoice.number}",
+            created_at=now,
+        )
+    )
+    return take
