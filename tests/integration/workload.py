@@ -159,6 +159,12 @@ def writer(data_dir: str, name: str, count: int, go_file: str | None = None) -> 
             seen_others = sum(1 for c in s.clients.list() if not c.name.startswith(name))
         except Exception:
             errors.append(traceback.format_exc(limit=3))
+    # The other terminal may not have written yet when this one is done: refresh
+    # until its clients show (as a person would), so the check never races the start.
+    deadline = time.monotonic() + 120
+    while seen_others < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+        seen_others = sum(1 for c in s.clients.list() if not c.name.startswith(name))
     s.close()
     print(
         json.dumps(
