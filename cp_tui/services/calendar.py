@@ -57,7 +57,12 @@ def occurrences(
     if until is not None and until < first.date():
         raise InvalidInput(f"--until {until} is before the first session on {first.date()}")
     end = datetime.combine(until, time.max) if until is not None else None
-    if repeat is Repeat.MONTHLY:
+    if repeat is Repeat.MONTHLY and first.day > 28:
+        # RFC 5545 skips months without a 29th-31st; a practitioner booked "monthly on the
+        # 31st" expects the month's last day instead, so take the latest day that exists.
+        days = tuple(range(28, first.day + 1))
+        rule = rrule(MONTHLY, dtstart=first, count=count, until=end, bymonthday=days, bysetpos=-1)
+    elif repeat is Repeat.MONTHLY:
         rule = rrule(MONTHLY, dtstart=first, count=count, until=end)
     else:
         interval = 2 if repeat is Repeat.FORTNIGHTLY else 1

@@ -308,6 +308,28 @@ D = date
 
 
 @pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        (D(2027, 1, 31), [D(2027, 1, 31), D(2027, 2, 28), D(2027, 3, 31), D(2027, 4, 30)]),
+        (D(2027, 1, 30), [D(2027, 1, 30), D(2027, 2, 28), D(2027, 3, 30), D(2027, 4, 30)]),
+        (D(2028, 1, 29), [D(2028, 1, 29), D(2028, 2, 29), D(2028, 3, 29), D(2028, 4, 29)]),
+    ],
+)
+def test_monthly_series_late_in_the_month_takes_the_last_day_of_short_months(
+    services: Services, practice: Practice, first: date, expected: list[date]
+) -> None:
+    appts = services.calendar.add(
+        client_ids=[practice.client()],
+        service_ids=[practice.service()],
+        start=datetime.combine(first, time(9)),
+        repeat="monthly",
+        count=4,
+    )
+
+    assert [a.start.date() for a in appts] == expected
+
+
+@pytest.mark.parametrize(
     ("repeat", "expected"),
     [
         ("weekly", [D(2026, 12, 1), D(2026, 12, 8), D(2026, 12, 15), D(2026, 12, 22)]),
