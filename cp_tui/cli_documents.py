@@ -111,11 +111,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     m_forget.add_argument("id", type=int)
 
     docs = group("documents", "what documents print")
-    cmd(docs, "show", "NPI, payment instructions and locale", lambda s, a: s.documents.settings())
+    cmd(docs, "show", "NPI, payment text, locale, logo", lambda s, a: s.documents.settings())
     d_set = cmd(docs, "set", "change what documents print", _documents_set)
     d_set.add_argument("--npi", help="the provider's 10-digit National Provider Identifier")
     d_set.add_argument("--payment-instructions", help="bank details etc.; \\n for a new line")
     d_set.add_argument("--locale", help="how money and dates are written: en_US, en_GB, de_DE")
+    logo = d_set.add_mutually_exclusive_group()
+    logo.add_argument("--logo", metavar="FILE", help="a PNG or JPEG printed on every document")
+    logo.add_argument("--no-logo", action="store_true", help="print documents without a logo")
 
     codes = group("codes", "insurance codes for superbills")
     c_client = cmd(codes, "client", "a client's date of birth and ICD-10 codes", _client_codes)
@@ -245,9 +248,22 @@ def _forget(s: Services, a: argparse.Namespace) -> Any:
 
 
 def _documents_set(s: Services, a: argparse.Namespace) -> Any:
-    return s.documents.update_settings(
-        npi=a.npi, payment_instructions=a.payment_instructions, locale=a.locale
-    )
+    from cp_tui.services.errors import InvalidInput
+
+    result = None
+    if a.logo:
+        try:
+            content = Path(a.logo).expanduser().read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the logo {a.logo}: {exc.strerror or exc}") from None
+        result = s.documents.set_logo(content)
+    elif a.no_logo:
+        result = s.documents.set_logo(None)
+    if result is None or any(x is not None for x in (a.npi, a.payment_instructions, a.locale)):
+        result = s.documents.update_settings(
+            npi=a.npi, payment_instructions=a.payment_instructions, locale=a.locale
+        )
+    return result
 
 
 def _client_codes(s: Services, a: argparse.Namespace) -> Any:

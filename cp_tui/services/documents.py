@@ -54,6 +54,11 @@ from cp_tui.services.superbills import superbill_document
 from cp_tui.store import Database
 
 Renderer = Callable[[Document], bytes]
+# Image bytes -> (MIME type, width, height); raises ValueError-like errors with a
+# message a person can act on when the bytes are not a PNG or JPEG it can print.
+LogoCheck = Callable[[bytes], tuple[str, int, int]]
+# Every PDF embeds the logo: a small one keeps documents light to e-mail.
+MAX_LOGO_BYTES = 512 * 1024
 # Invoice number -> URL where the client can pay it, or None. The hook a payment
 # gateway plugs into; without one, documents and e-mails carry no link.
 PaymentLinks = Callable[[str], str | None]
@@ -72,6 +77,7 @@ class DocumentSettingsRead:
     npi: str
     payment_instructions: str
     locale: str
+    logo: str  # "PNG 600 x 200, 14 KB", or "" with no logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,7 @@ def practice_header(row: PracticeSettings) -> PracticeHeader:
         payment_instructions=row.payment_instructions,
         currency=row.currency,
         locale=row.locale or "en_US",
+        logo=row.logo or None,
     )
 
 
@@ -156,8 +163,10 @@ class DocumentService:
         renderer: Renderer,
         documents_dir: Path,
         payment_links: PaymentLinks | None = None,
+        logo_check: LogoCheck | None = None,
     ) -> None:
         self._db = db
+        self._logo_check = logo_check
         self._clock = clock
         self._render = renderer
         self.documents_dir = documents_dir
@@ -323,8 +332,52 @@ class DocumentService:
 
     def settings(self) -> DocumentSettingsRead:
         with self._db.write() as session:
+            return self._settings_read(ledger.practice(session))
+
+    def _settings_read(self, row: PracticeSettings) -> DocumentSettingsRead:
+        return DocumentSettingsRead(
+            row.npi, row.payment_instructions, row.locale, self._describe_logo(row.logo)
+        )
+
+    def _describe_logo(self, content: bytes | None) -> str:
+        if not content:
+            return ""
+        size = f"{max(len(content) // 1024, 1)} KB"
+        if self._logo_check is None:
+            return size
+        try:
+            kind, width, height = self._logo_check(content)
+        except Exception:
+            return f"unreadable, {size}"
+        return f"{kind.split('/')[-1].upper()} {width} x {height}, {size}"
+
+    def set_logo(self, content: bytes | None) -> DocumentSettingsRead:
+        """Print this PNG or JPEG at the top of every document; None removes the logo."""
+        if content is not None:
+            if len(content) > MAX_LOGO_BYTES:
+                raise InvalidInput(
+                    f"the logo is {len(content) // 1024} KB; at most {MAX_LOGO_BYTES // 1024} KB "
+                    "fits, since every PDF carries it: save it smaller (e.g. 600 pixels wide)"
+                )
+            if not content:
+                raise InvalidInput("the logo file is empty; choose a PNG or JPEG image")
+            if self._logo_check is not None:
+                try:
+                    self._logo_check(content)
+                except Exception as exc:
+                    raise InvalidInput(str(exc)) from None
+        with self._db.write() as session:
             row = ledger.practice(session)
-            return DocumentSettingsRead(row.npi, row.payment_instructions, row.locale)
+            had = bool(row.logo)
+            row.logo = content
+            audit.record(
+                session,
+                self._clock,
+                "settings.logo",
+                before={"logo": had},
+                after={"logo": content is not None, "bytes": len(content or b"")},
+            )
+            return self._settings_read(row)
 
     def update_settings(
         self,
@@ -359,7 +412,7 @@ class DocumentService:
                 before=before,
                 after={"npi": row.npi, "locale": row.locale},
             )
-            return DocumentSettingsRead(row.npi, row.payment_instructions, row.locale)
+            return self._settings_read(row)
 
     def client_codes(self, client_id: int) -> ClientCodesRead:
         with self._db.read() as session:
