@@ -95,6 +95,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     m_set.add_argument("--security", choices=["starttls", "ssl", "none"])
     m_set.add_argument("--user")
     m_set.add_argument("--from", dest="from_addr", metavar="ADDR")
+    m_set.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="PEM of the authority that signed your own server's certificate ('' for none)",
+    )
     cmd(mail, "show", "the SMTP settings and where the password comes from", _mail_show)
     m_test = cmd(mail, "test", "log in and send a test message", _mail_test)
     m_test.add_argument("--to", metavar="ADDR", help="default: the from address")
@@ -190,7 +195,12 @@ def _statement_send(s: Services, a: argparse.Namespace) -> Any:
 
 def _mail_set(s: Services, a: argparse.Namespace) -> Any:
     return s.mail.configure(
-        host=a.host, port=a.port, security=a.security, user=a.user, from_addr=a.from_addr
+        host=a.host,
+        port=a.port,
+        security=a.security,
+        user=a.user,
+        from_addr=a.from_addr,
+        ca_file=a.ca_file,
     )
 
 

@@ -42,6 +42,9 @@ class PracticeSettings(SQLModel, table=True):
     # Revision 0008: the logo printed in every document's header (PNG or JPEG bytes).
     # Kept in the database, not as a file, so a backup of the practice carries it.
     logo: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # Revision 0008: a PEM file of the certificate authority that signed the SMTP
+    # server's certificate, for a server of the practice's own; "" trusts the system's.
+    smtp_ca_file: str = Field(default="", max_length=500)
 
 
 class NumberSeries(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""practice logo: printed in the header of every document
+"""practice logo (printed in every document's header) and the SMTP server's CA file
 
 Revision ID: 0008
 Revises: 0007
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("practice_settings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("logo", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(
+            sa.Column("smtp_ca_file", sa.String(length=500), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("practice_settings", schema=None) as batch_op:
+        batch_op.drop_column("smtp_ca_file")
         batch_op.drop_column("logo")
