@@ -138,6 +138,28 @@ def parse_diagnosis_codes(text: str) -> str:
     return joined
 
 
+def _checked_npi(text: str) -> str:
+    npi = text.strip()
+    if npi and not _NPI.match(npi):
+        raise InvalidInput(f"an NPI is 10 digits, got {npi!r}")
+    return npi
+
+
+def _checked_instructions(text: str) -> str:
+    text = text.replace("\\n", "\n").strip()
+    if len(text) > 1000:
+        raise InvalidInput("payment instructions are at most 1000 characters")
+    return text
+
+
+def _checked_locale(text: str) -> str:
+    locale = text.strip().replace("-", "_")
+    problem = check_locale(locale)
+    if problem:
+        raise InvalidInput(problem)
+    return locale
+
+
 def write_private(path: Path, content: bytes) -> Path:
     """Write a file readable by its owner only (0600), atomically."""
     path = path.expanduser()
@@ -351,21 +373,25 @@ class DocumentService:
             return f"unreadable, {size}"
         return f"{kind.split('/')[-1].upper()} {width} x {height}, {size}"
 
+    def check_logo(self, content: bytes) -> None:
+        """Raise InvalidInput saying why these bytes cannot be the logo."""
+        if not content:
+            raise InvalidInput("the logo file is empty; choose a PNG or JPEG image")
+        if len(content) > MAX_LOGO_BYTES:
+            raise InvalidInput(
+                f"the logo is {len(content) // 1024} KB; at most {MAX_LOGO_BYTES // 1024} KB "
+                "fits, since every PDF carries it: save it smaller (e.g. 600 pixels wide)"
+            )
+        if self._logo_check is not None:
+            try:
+                self._logo_check(content)
+            except Exception as exc:
+                raise InvalidInput(str(exc)) from None
+
     def set_logo(self, content: bytes | None) -> DocumentSettingsRead:
         """Print this PNG or JPEG at the top of every document; None removes the logo."""
         if content is not None:
-            if len(content) > MAX_LOGO_BYTES:
-                raise InvalidInput(
-                    f"the logo is {len(content) // 1024} KB; at most {MAX_LOGO_BYTES // 1024} KB "
-                    "fits, since every PDF carries it: save it smaller (e.g. 600 pixels wide)"
-                )
-            if not content:
-                raise InvalidInput("the logo file is empty; choose a PNG or JPEG image")
-            if self._logo_check is not None:
-                try:
-                    self._logo_check(content)
-                except Exception as exc:
-                    raise InvalidInput(str(exc)) from None
+            self.check_logo(content)
         with self._db.write() as session:
             row = ledger.practice(session)
             had = bool(row.logo)
@@ -390,21 +416,11 @@ class DocumentService:
             row = ledger.practice(session)
             before = {"npi": row.npi, "locale": row.locale}
             if npi is not None:
-                npi = npi.strip()
-                if npi and not _NPI.match(npi):
-                    raise InvalidInput(f"an NPI is 10 digits, got {npi!r}")
-                row.npi = npi
+                row.npi = _checked_npi(npi)
             if payment_instructions is not None:
-                text = payment_instructions.replace("\\n", "\n").strip()
-                if len(text) > 1000:
-                    raise InvalidInput("payment instructions are at most 1000 characters")
-                row.payment_instructions = text
+                row.payment_instructions = _checked_instructions(payment_instructions)
             if locale is not None:
-                locale = locale.strip().replace("-", "_")
-                problem = check_locale(locale)
-                if problem:
-                    raise InvalidInput(problem)
-                row.locale = locale
+                row.locale = _checked_locale(locale)
             audit.record(
                 session,
                 self._clock,
@@ -413,6 +429,21 @@ class DocumentService:
                 after={"npi": row.npi, "locale": row.locale},
             )
             return self._settings_read(row)
+
+    @staticmethod
+    def settings_problems(*, npi: str, payment_instructions: str, locale: str) -> dict[str, str]:
+        """What is wrong with each value, by name ("npi", ...); empty when all can be saved."""
+        problems = {}
+        for name, check, value in (
+            ("npi", _checked_npi, npi),
+            ("payment_instructions", _checked_instructions, payment_instructions),
+            ("locale", _checked_locale, locale),
+        ):
+            try:
+                check(value)
+            except InvalidInput as exc:
+                problems[name] = str(exc)
+        return problems
 
     def client_codes(self, client_id: int) -> ClientCodesRead:
         with self._db.read() as session:

@@ -117,7 +117,7 @@ class MailSettings:
                     )
                 row.smtp_from = from_addr
             if ca_file is not None:
-                row.smtp_ca_file = _checked_ca_file(ca_file)
+                row.smtp_ca_file = check_ca_file(ca_file)
             audit.record(
                 session, self._clock, "settings.mail", before=before, after=_settings_dict(row)
             )
@@ -180,7 +180,7 @@ class MailSettings:
     # -- sending ----------------------------------------------------------------------
 
 
-def _checked_ca_file(text: str) -> str:
+def check_ca_file(text: str) -> str:
     """An absolute path to a readable PEM file, or "" for the system's authorities."""
     text = text.strip()
     if not text:
