@@ -138,6 +138,16 @@ def parse_diagnosis_codes(text: str) -> str:
     return joined
 
 
+def check_place_of_service(text: str) -> str:
+    code = text.strip()
+    if code and not _POS.match(code):
+        raise InvalidInput(
+            f"a place of service is a two-digit CMS code (11 office, 02 or 10 "
+            f"telehealth), got {code!r}"
+        )
+    return code
+
+
 def _checked_npi(text: str) -> str:
     npi = text.strip()
     if npi and not _NPI.match(npi):
@@ -471,13 +481,32 @@ class DocumentService:
                 client_id, row.name, row.date_of_birth, split_codes(row.diagnosis_codes)
             )
 
+    def client_codes_problems(self, *, date_of_birth: str, diagnosis_codes: str) -> dict[str, str]:
+        """What is wrong with a typed date of birth or codes, by name; empty when fine."""
+        problems = {}
+        if date_of_birth.strip():
+            try:
+                born = date.fromisoformat(date_of_birth.strip())
+            except ValueError:
+                problems["date_of_birth"] = f"{date_of_birth!r} is not a date; use YYYY-MM-DD"
+            else:
+                if not date(1900, 1, 1) <= born <= self._clock.today():
+                    problems["date_of_birth"] = f"{born} is not a plausible date of birth"
+        try:
+            parse_diagnosis_codes(diagnosis_codes)
+        except InvalidInput as exc:
+            problems["diagnosis_codes"] = str(exc)
+        return problems
+
+    def place_of_service(self, service_id: int) -> str:
+        with self._db.read() as session:
+            row = session.get(Service, service_id)
+            if row is None:
+                raise NotFound(f"no service with id {service_id}; `cp-tui services list`")
+            return row.place_of_service
+
     def set_place_of_service(self, service_id: int, code: str) -> str:
-        code = code.strip()
-        if code and not _POS.match(code):
-            raise InvalidInput(
-                f"a place of service is a two-digit CMS code (11 office, 02 or 10 "
-                f"telehealth), got {code!r}"
-            )
+        code = check_place_of_service(code)
         with self._db.write() as session:
             row = session.get(Service, service_id)
             if row is None:
