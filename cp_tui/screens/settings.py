@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Label, Static, TextArea
 
 from cp_tui.money import decimal_text, format_money
 from cp_tui.screens import form_checks as checks
@@ -120,7 +120,10 @@ class SettingsScreen(Screen[None]):
             with Horizontal(classes="settings-row"):
                 yield Field("Practice name (on every invoice)", p.name, name="name")
                 yield Field("Tax id (VAT, EIN, ABN; optional)", p.tax_id, name="tax_id")
-            yield Field("Address", p.address, name="address")
+            # Several lines (street, town, postcode) as printed on documents: an Input
+            # would show its line breaks as broken rows.
+            yield Label("Address (as printed on documents)", classes="settings-label")
+            yield TextArea(p.address, id="settings-address", soft_wrap=True)
             with Horizontal(classes="settings-row"):
                 yield Field("E-mail", p.email, name="email", placeholder="you@example.com")
                 yield Field("Phone", p.phone, name="phone")
@@ -224,7 +227,7 @@ class SettingsScreen(Screen[None]):
         try:
             self.current = self.services.practice.update(
                 name=f("name").value,
-                address=f("address").value,
+                address=self.query_one("#settings-address", TextArea).text.strip(),
                 tax_id=f("tax_id").value,
                 email=f("email").value,
                 phone=f("phone").value,

@@ -263,7 +263,7 @@ def test_print_no_logo_removes_it(services: Services, tmp_path: Path) -> None:
     assert services.documents.settings().logo == ""
 
 
-def test_the_late_cancellation_window_is_saved_with_the_practice(
+def test_the_late_cancellation_window_and_a_multi_line_address_are_saved(
     services: Services, practice: Practice
 ) -> None:
     async def scenario() -> str:
@@ -276,6 +276,8 @@ def test_the_late_cancellation_window_is_saved_with_the_practice(
             refused = error_by(app, "late_cancel_hours")
             assert services.fees.late_cancel_hours() == 24
             await type_into(app, pilot, "late_cancel_hours", "48")
+            area = app.screen.query_one("#settings-address", TextArea)
+            area.text = "14 Harbour Street\nPortland, ME 04101"
             await pilot.press("ctrl+s")
             await pilot.pause()
             return refused
@@ -283,6 +285,8 @@ def test_the_late_cancellation_window_is_saved_with_the_practice(
     refused = asyncio.run(scenario())
     assert "0 to 168" in refused
     assert services.fees.late_cancel_hours() == 48
+    # The address keeps its lines, as documents print them.
+    assert services.practice.get().address == "14 Harbour Street\nPortland, ME 04101"
 
 
 def test_every_settings_action_is_in_the_command_palette(services: Services) -> None:
