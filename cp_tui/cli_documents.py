@@ -4,7 +4,7 @@
 cp-tui invoices pdf NUMBER [-o FILE]          cp-tui invoices send NUMBER [--email ADDR]
 cp-tui receipts pdf PAYMENT_ID [-o FILE]      cp-tui receipts send PAYMENT_ID
 cp-tui statements pdf|send CLIENT_ID --from DATE --to DATE
-cp-tui superbill CLIENT_ID --from DATE --to DATE [-o FILE]
+cp-tui superbill CLIENT_ID --from DATE --to DATE [-o FILE | --send [--email ADDR]]
 cp-tui mail set|show|test|password|log|template|forget
 cp-tui documents show|set      cp-tui codes client|service
 ```
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
 from cp_tui.cli_parts import command, subcommands
+from cp_tui.services.mail_templates import KINDS
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -86,6 +87,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     period(superbill)
     output(superbill)
+    superbill.add_argument(
+        "--send", action="store_true", help="e-mail it to the client instead of writing a file"
+    )
+    email(superbill)
     superbill.set_defaults(handler=_superbill, action=None)
 
     mail = group("mail", "sending e-mail from the practice's address")
@@ -108,7 +113,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     m_log.add_argument("--document", metavar="NUMBER")
     m_log.add_argument("--client", type=int, metavar="ID")
     m_tpl = cmd(mail, "template", "show or change the wording of an e-mail", _template)
-    m_tpl.add_argument("kind", choices=["invoice", "credit_note", "receipt", "statement"])
+    m_tpl.add_argument("kind", choices=list(KINDS))
     m_tpl.add_argument("--subject")
     m_tpl.add_argument("--body-file", metavar="FILE", help="the body's text ('-' for stdin)")
     m_tpl.add_argument("--reset", action="store_true", help="back to the default wording")
@@ -162,6 +167,8 @@ def _statement_pdf(s: Services, a: argparse.Namespace) -> Any:
 
 
 def _superbill(s: Services, a: argparse.Namespace) -> Any:
+    if a.send:
+        return _said(s.mail.send_superbill(a.client, a.start, a.end, to=a.email))
     return _saved(s, s.documents.superbill(a.client, a.start, a.end), a)
 
 
