@@ -23,6 +23,7 @@ KIND_NAMES = {
     "credit_note": "Credit note",
     "receipt": "Receipt",
     "statement": "Statement of account",
+    "superbill": "Superbill",
 }
 
 
