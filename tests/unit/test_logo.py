@@ -144,3 +144,17 @@ def test_the_command_line_sets_and_removes_the_logo_in_the_database(tmp_path: Pa
     assert _cli(data_dir, "documents", "set", "--no-logo").returncode == 0
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT logo FROM practice_settings").fetchone() == (None,)
+
+
+def test_a_backup_carries_the_logo(services: Services, tmp_path: Path) -> None:
+    from cp_tui.backup import make_backup
+    from cp_tui.store import sqlite_path
+
+    logo = logo_bytes()
+    services.documents.set_logo(logo)
+    db_path = sqlite_path(services.settings.database_url)
+    if db_path is None:
+        pytest.skip("backups are of SQLite practices")
+    copy = Path(make_backup(db_path, to=tmp_path / "copy.db").path)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT logo FROM practice_settings").fetchone() == (logo,)
