@@ -174,6 +174,11 @@ def _documents_and_mail(
     from cp_tui.adapters import mailer, pdf
     from cp_tui.services.errors import DomainError
 
+    def logo_check(content: bytes) -> tuple[str, int, int]:
+        from cp_tui.adapters.images import inspect_logo
+
+        return inspect_logo(content)
+
     def payment_link(number: str) -> str | None:
         if gateways() is None:
             return None
@@ -189,6 +194,7 @@ def _documents_and_mail(
         renderer=pdf.render,
         documents_dir=settings.data_dir / "documents",
         payment_links=hook,
+        logo_check=logo_check,
     )
     mail = MailService(
         db,

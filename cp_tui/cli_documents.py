@@ -4,7 +4,7 @@
 cp-tui invoices pdf NUMBER [-o FILE]          cp-tui invoices send NUMBER [--email ADDR]
 cp-tui receipts pdf PAYMENT_ID [-o FILE]      cp-tui receipts send PAYMENT_ID
 cp-tui statements pdf|send CLIENT_ID --from DATE --to DATE
-cp-tui superbill CLIENT_ID --from DATE --to DATE [-o FILE]
+cp-tui superbill CLIENT_ID --from DATE --to DATE [-o FILE | --send [--email ADDR]]
 cp-tui mail set|show|test|password|log|template|forget
 cp-tui documents show|set      cp-tui codes client|service
 ```
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
 from cp_tui.cli_parts import command, subcommands
+from cp_tui.services.mail_templates import KINDS
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -86,6 +87,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     period(superbill)
     output(superbill)
+    superbill.add_argument(
+        "--send", action="store_true", help="e-mail it to the client instead of writing a file"
+    )
+    email(superbill)
     superbill.set_defaults(handler=_superbill, action=None)
 
     mail = group("mail", "sending e-mail from the practice's address")
@@ -95,6 +100,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     m_set.add_argument("--security", choices=["starttls", "ssl", "none"])
     m_set.add_argument("--user")
     m_set.add_argument("--from", dest="from_addr", metavar="ADDR")
+    m_set.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="PEM of the authority that signed your own server's certificate ('' for none)",
+    )
     cmd(mail, "show", "the SMTP settings and where the password comes from", _mail_show)
     m_test = cmd(mail, "test", "log in and send a test message", _mail_test)
     m_test.add_argument("--to", metavar="ADDR", help="default: the from address")
@@ -103,7 +113,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     m_log.add_argument("--document", metavar="NUMBER")
     m_log.add_argument("--client", type=int, metavar="ID")
     m_tpl = cmd(mail, "template", "show or change the wording of an e-mail", _template)
-    m_tpl.add_argument("kind", choices=["invoice", "credit_note", "receipt", "statement"])
+    m_tpl.add_argument("kind", choices=list(KINDS))
     m_tpl.add_argument("--subject")
     m_tpl.add_argument("--body-file", metavar="FILE", help="the body's text ('-' for stdin)")
     m_tpl.add_argument("--reset", action="store_true", help="back to the default wording")
@@ -111,11 +121,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     m_forget.add_argument("id", type=int)
 
     docs = group("documents", "what documents print")
-    cmd(docs, "show", "NPI, payment instructions and locale", lambda s, a: s.documents.settings())
+    cmd(docs, "show", "NPI, payment text, locale, logo", lambda s, a: s.documents.settings())
     d_set = cmd(docs, "set", "change what documents print", _documents_set)
     d_set.add_argument("--npi", help="the provider's 10-digit National Provider Identifier")
     d_set.add_argument("--payment-instructions", help="bank details etc.; \\n for a new line")
     d_set.add_argument("--locale", help="how money and dates are written: en_US, en_GB, de_DE")
+    logo = d_set.add_mutually_exclusive_group()
+    logo.add_argument("--logo", metavar="FILE", help="a PNG or JPEG printed on every document")
+    logo.add_argument("--no-logo", action="store_true", help="print documents without a logo")
 
     codes = group("codes", "insurance codes for superbills")
     c_client = cmd(codes, "client", "a client's date of birth and ICD-10 codes", _client_codes)
@@ -154,6 +167,8 @@ def _statement_pdf(s: Services, a: argparse.Namespace) -> Any:
 
 
 def _superbill(s: Services, a: argparse.Namespace) -> Any:
+    if a.send:
+        return _said(s.mail.send_superbill(a.client, a.start, a.end, to=a.email))
     return _saved(s, s.documents.superbill(a.client, a.start, a.end), a)
 
 
@@ -187,7 +202,12 @@ def _statement_send(s: Services, a: argparse.Namespace) -> Any:
 
 def _mail_set(s: Services, a: argparse.Namespace) -> Any:
     return s.mail.configure(
-        host=a.host, port=a.port, security=a.security, user=a.user, from_addr=a.from_addr
+        host=a.host,
+        port=a.port,
+        security=a.security,
+        user=a.user,
+        from_addr=a.from_addr,
+        ca_file=a.ca_file,
     )
 
 
@@ -245,9 +265,22 @@ def _forget(s: Services, a: argparse.Namespace) -> Any:
 
 
 def _documents_set(s: Services, a: argparse.Namespace) -> Any:
-    return s.documents.update_settings(
-        npi=a.npi, payment_instructions=a.payment_instructions, locale=a.locale
-    )
+    from cp_tui.services.errors import InvalidInput
+
+    result = None
+    if a.logo:
+        try:
+            content = Path(a.logo).expanduser().read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the logo {a.logo}: {exc.strerror or exc}") from None
+        result = s.documents.set_logo(content)
+    elif a.no_logo:
+        result = s.documents.set_logo(None)
+    if result is None or any(x is not None for x in (a.npi, a.payment_instructions, a.locale)):
+        result = s.documents.update_settings(
+            npi=a.npi, payment_instructions=a.payment_instructions, locale=a.locale
+        )
+    return result
 
 
 def _client_codes(s: Services, a: argparse.Namespace) -> Any:

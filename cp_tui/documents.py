@@ -27,6 +27,7 @@ class PracticeHeader:
     payment_instructions: str
     currency: str
     locale: str
+    logo: bytes | None = None  # PNG or JPEG, drawn at the top of every page one
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,8 @@ def _plain(value: Any) -> Any:
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Decimal):
         return str(value.normalize())
+    if isinstance(value, bytes):  # the logo: a new logo is a new version of the document
+        return hashlib.sha256(value).hexdigest()
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):

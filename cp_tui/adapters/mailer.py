@@ -34,6 +34,9 @@ class SmtpConfig:
     user: str
     from_addr: str
     timeout: float = TIMEOUT_S
+    # PEM file of the authority that signed the server's certificate; "" trusts the
+    # system's authorities (which SSL_CERT_FILE can also point elsewhere).
+    ca_file: str = ""
 
     @property
     def configured(self) -> bool:
@@ -125,6 +128,24 @@ def build_message(config: SmtpConfig, mail: OutgoingMail) -> EmailMessage:
     return message
 
 
+def _tls_context(config: SmtpConfig) -> Any:
+    import ssl
+
+    if not config.ca_file:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=os.path.expanduser(config.ca_file))
+    except FileNotFoundError:
+        raise MailError(
+            f"the CA file {config.ca_file} is not there; `cp-tui mail set --ca-file FILE.pem` "
+            "names another, or --ca-file '' trusts the system's authorities"
+        ) from None
+    except (ssl.SSLError, OSError) as exc:
+        raise MailError(
+            f"the CA file {config.ca_file} cannot be read as PEM certificates ({exc})"
+        ) from None
+
+
 def _is_loopback(host: str) -> bool:
     import ipaddress
 
@@ -170,7 +191,7 @@ class SmtpMailer:
                 "use --security starttls or ssl"
             )
         where = f"{config.host}:{config.port}"
-        context = ssl.create_default_context()
+        context = _tls_context(config)
         smtp: smtplib.SMTP | None = None
         try:
             if config.security == "ssl":
@@ -216,6 +237,13 @@ class SmtpMailer:
             raise MailError(f"{where} does not support that: {exc}") from None
         except smtplib.SMTPException as exc:
             raise MailError(f"{where}: {exc}") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise MailError(
+                f"{where} showed a certificate that cannot be trusted "
+                f"({exc.verify_message or exc.reason}); check the host name, or if the server "
+                "is your own, give the authority that signed it: "
+                "`cp-tui mail set --ca-file FILE.pem`"
+            ) from None
         except ssl.SSLError as exc:
             raise MailError(f"secure connection to {where} failed: {exc.reason or exc}") from None
         except TimeoutError:

@@ -179,6 +179,8 @@ def _draw(page: Layout) -> bytes:
     practice = [Paragraph(t(page.practice[0]), name_style)] + [
         Paragraph(t(line), base) for line in page.practice[1:]
     ]
+    if page.logo:
+        practice = [_logo(page.logo, width * 0.5, 20 * mm), Spacer(1, 2 * mm), *practice]
     meta = Table(
         [[_fit(label, glyphs), _fit(value, glyphs)] for label, value in page.meta],
         colWidths=[24 * mm, 40 * mm],
@@ -339,6 +341,18 @@ def _draw(page: Layout) -> bytes:
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _logo(content: bytes, max_width: float, max_height: float) -> Any:
+    """The practice's logo, scaled to fit the header and keep its proportions."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    width, height = ImageReader(io.BytesIO(content)).getSize()
+    scale = min(max_width / width, max_height / height)
+    image = Image(io.BytesIO(content), width=width * scale, height=height * scale)
+    image.hAlign = "LEFT"
+    return image
 
 
 def _qr(value: str, side: float) -> Any:

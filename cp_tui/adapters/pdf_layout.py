@@ -62,6 +62,7 @@ class Layout:
     stamp: str | None = None
     document_title: str = ""
     author: str = ""
+    logo: bytes | None = None
 
 
 class _Fmt:
@@ -111,6 +112,7 @@ def _base(document: Document, fmt: _Fmt, **kw: object) -> Layout:
         practice=_practice_lines(practice, npi=isinstance(document, SuperbillDocument)),
         letter=_letter(fmt.locale),
         author=practice.name,
+        logo=practice.logo,
         **kw,  # type: ignore[arg-type]
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import LargeBinary
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -38,6 +39,12 @@ class PracticeSettings(SQLModel, table=True):
     mail_templates: str = Field(default="")
     # Revision 0005: a cancellation this many hours or less before the start is late.
     late_cancel_hours: int = Field(default=24)
+    # Revision 0008: the logo printed in every document's header (PNG or JPEG bytes).
+    # Kept in the database, not as a file, so a backup of the practice carries it.
+    logo: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # Revision 0008: a PEM file of the certificate authority that signed the SMTP
+    # server's certificate, for a server of the practice's own; "" trusts the system's.
+    smtp_ca_file: str = Field(default="", max_length=500)
 
 
 class NumberSeries(SQLModel, table=True):

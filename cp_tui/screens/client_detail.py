@@ -98,6 +98,13 @@ class ClientDetailScreen(ClientCardActions):
             "Show Stripe's card page as a QR code for the client to save a card",
             show=False,
         ),
+        _key(
+            "s",
+            "period_documents",
+            "period_documents",
+            "Statement/superbill",
+            "Save or e-mail a statement of account or a superbill for a period",
+        ),
         _key("d", "tab('details')", "details", "Details tab", "Name and contact", show=False),
         _key("b", "tab('billing')", "billing", "Billing tab", "Uninvoiced amounts", show=False),
         _key(
@@ -338,6 +345,12 @@ class ClientDetailScreen(ClientCardActions):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_period_documents(self) -> None:
+        from cp_tui.screens.period_documents import PeriodDocumentsDialog
+
+        name = self.client.name if self.client is not None else f"client {self.client_id}"
+        self.app.push_screen(PeriodDocumentsDialog(self.services, self.client_id, name))
 
     def action_edit(self) -> None:
         from cp_tui.screens.client_form import ClientForm

@@ -1,7 +1,8 @@
-"""New client or edit one: name, e-mail, phone, address; each message by its field."""
+"""New client or edit one: contact details and superbill codes; each message by its field."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -53,14 +54,30 @@ class ClientForm(ModalScreen[ClientRead | None]):
         with Vertical(classes="dialog"):
             yield Static(title, classes="dialog-title")
             yield Field("Name (required)", c.name if c else "", name="name")
-            yield Field(
-                "E-mail (invoices are sent here)",
-                c.email if c else "",
-                name="email",
-                placeholder="name@example.com",
-            )
-            yield Field("Phone", c.phone if c else "", name="phone")
+            with Horizontal(classes="row"):
+                yield Field(
+                    "E-mail (invoices are sent here)",
+                    c.email if c else "",
+                    name="email",
+                    placeholder="name@example.com",
+                )
+                yield Field("Phone", c.phone if c else "", name="phone")
             yield Field("Address", c.address if c else "", name="address")
+            codes = self.services.documents.client_codes(c.id) if c else None
+            born = codes.date_of_birth if codes else None
+            with Horizontal(classes="row"):
+                yield Field(
+                    "Date of birth (superbills)",
+                    born.isoformat() if born else "",
+                    name="date_of_birth",
+                    placeholder="YYYY-MM-DD",
+                )
+                yield Field(
+                    "Diagnosis (ICD-10)",
+                    ", ".join(codes.diagnosis_codes) if codes else "",
+                    name="diagnosis_codes",
+                    placeholder="F41.1, F32.0",
+                )
             yield Checkbox(
                 "Charge the saved card at the end of each session",
                 self.services.session_charge.charge_at_end(c.id) if c else False,
@@ -78,6 +95,15 @@ class ClientForm(ModalScreen[ClientRead | None]):
         return self.query_one(f"#field-{name}", Field)
 
     def _valid(self) -> bool:
+        problems = self.services.documents.client_codes_problems(
+            date_of_birth=self._field("date_of_birth").value,
+            diagnosis_codes=self._field("diagnosis_codes").value,
+        )
+        for code_field in ("date_of_birth", "diagnosis_codes"):
+            self._field(code_field).set_error(escape(problems.get(code_field, "")) or None)
+        return self._valid_contact() and not problems
+
+    def _valid_contact(self) -> bool:
         name, email = self._field("name"), self._field("email")
         name.set_error(None if name.value else "a client needs a name, e.g. Alex Rivera")
         try:
@@ -101,6 +127,12 @@ class ClientForm(ModalScreen[ClientRead | None]):
                 saved = self.services.clients.update(self.client.id, **values)
             charge_at_end = self.query_one("#charge-at-end", Checkbox).value
             self.services.session_charge.set_charge_at_end(saved.id, charge_at_end)
+            born = self._field("date_of_birth").value
+            self.services.documents.set_client_codes(
+                saved.id,
+                date_of_birth=date.fromisoformat(born) if born else None,
+                diagnosis_codes=self._field("diagnosis_codes").value,
+            )
         except DomainError as exc:
             self.query_one("#client-error", Static).update(escape(str(exc)))
             self.notify(str(exc), severity="error", markup=False)

@@ -66,6 +66,13 @@ class InvoiceDetailScreen(CardActions):
             id="invoice.pdf",
             tooltip="Save the PDF in the data folder's documents/",
         ),
+        Binding(
+            "t",
+            "receipt",
+            "Receipt",
+            id="invoice.receipt",
+            tooltip="Save or e-mail the receipt of one of this invoice's payments",
+        ),
     ]
 
     def __init__(self, services: Services, number: str) -> None:
@@ -309,6 +316,16 @@ class InvoiceDetailScreen(CardActions):
                 else None
             ),
         )
+
+    def action_receipt(self) -> None:
+        from cp_tui.screens.receipt_dialog import ReceiptDialog
+
+        inv = self.invoice
+        if inv is None:
+            return
+        if not inv.payments:
+            return self._refuse(f"{inv.number} has no payments yet: m records one.")
+        self.app.push_screen(ReceiptDialog(self.services, inv))
 
     def action_pdf(self) -> None:
         if self.invoice is not None:

@@ -1,4 +1,4 @@
-"""Add or change a service of the catalogue: name, code, duration, price and tax rate."""
+"""Add or change a service of the catalogue: name, code, place of service, duration, price, tax."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from cp_tui.money import decimal_text, from_minor
 from cp_tui.screens import form_checks as checks
+from cp_tui.services.documents import check_place_of_service
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import ServiceRead
 from cp_tui.widgets.field import Field
@@ -69,6 +70,12 @@ class ServiceForm(ModalScreen[ServiceRead | None]):
                     placeholder="90837",
                 )
                 yield Field(
+                    "Place of service",
+                    self.services.documents.place_of_service(s.id) if s else "",
+                    name="place_of_service",
+                    placeholder="11",
+                )
+                yield Field(
                     "Duration (minutes)", str(s.duration_min) if s else "50", name="duration"
                 )
             with Horizontal(classes="row"):
@@ -111,6 +118,7 @@ class ServiceForm(ModalScreen[ServiceRead | None]):
         if not checks.check_all(
             [
                 (field("name"), checks.required("a service needs a name, e.g. Individual therapy")),
+                (field("place_of_service"), check_place_of_service),
                 (field("duration"), checks.minutes),
                 (field("price"), checks.price(self.currency)),
                 (field("tax_rate"), lambda t: checks.tax_rate(t) if t else None),
@@ -144,6 +152,7 @@ class ServiceForm(ModalScreen[ServiceRead | None]):
                 no_show_fee=field("no_show_fee").value or "none",
                 late_cancel_fee=field("late_cancel_fee").value or "none",
             )
+            self.services.documents.set_place_of_service(saved.id, field("place_of_service").value)
         except DomainError as exc:
             self.query_one("#service-error", Static).update(str(exc))
             self.notify(str(exc), severity="error")

@@ -1,22 +1,30 @@
 """Settings: the practice, money and numbering, the services catalogue, and what is connected.
 
-Stripe and e-mail show what is connected and how to connect it; their secrets
-are set from the command line, which keeps them in the keyring, never here.
+E-mail (m), its wording (w) and what documents print (d) open their own forms;
+t sends a test message. Secrets (the Stripe key, the SMTP password) are never
+typed here: the screen says where they were found and how to put them there.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Label, Static, TextArea
 
 from cp_tui.money import decimal_text, format_money
 from cp_tui.screens import form_checks as checks
+from cp_tui.screens.settings_text import (
+    data_text,
+    documents_text,
+    mail_text,
+    stripe_text,
+)
 from cp_tui.services.clients import check_email
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import ServiceRead, SettingsRead
@@ -34,50 +42,6 @@ SERVICE_COLUMNS = [
     Column("Tax %", 7, "right"),
     Column("Active", 7),
 ]
-
-HOW_TO_CONNECT_STRIPE = (
-    "Set STRIPE_API_KEY in the environment cp-tui runs in, or run `cp-tui stripe login` to "
-    "keep the key in your system keyring (a restricted key is best). Cards are saved on a "
-    "page hosted by Stripe: cp-tui never sees a card number."
-)
-HOW_TO_SET_UP_MAIL = (
-    "`cp-tui mail set --host smtp.example.com --port 587 --security starttls --user you "
-    "--from you@example.com`, then `cp-tui mail password` (kept in the keyring, or "
-    "CP_TUI_SMTP_PASSWORD) and `cp-tui mail test`."
-)
-
-
-def stripe_text(services: Services) -> str:
-    status = services.secrets.status()
-    if status.source == "none":
-        return "Not connected. " + HOW_TO_CONNECT_STRIPE
-    text = f"Connected in {status.mode} mode (key from the {status.source})."
-    if status.warning:
-        text += f"\nWarning: {status.warning}."
-    return text + " Payments made through links are picked up every few minutes."
-
-
-def mail_text(services: Services) -> str:
-    mail = services.mail.settings()
-    if not mail.configured:
-        return "Not set up: invoices are marked as sent by hand (s). To send them: " + (
-            HOW_TO_SET_UP_MAIL
-        )
-    login = f" as {mail.user}" if mail.user else ""
-    return (
-        f"Sending through {mail.host}:{mail.port} ({mail.security}){login} from "
-        f"{mail.from_addr}; password from: {mail.password}. Change with `cp-tui mail set`."
-    )
-
-
-def shown_database_url(url: str) -> str:
-    """The database in use, with any password replaced by ***."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can read: show where, never who
-        return url.split("@")[-1]
 
 
 class SettingsScreen(Screen[None]):
@@ -104,7 +68,43 @@ class SettingsScreen(Screen[None]):
             id="settings.edit_service",
             tooltip="Change the selected service of the catalogue",
         ),
+        Binding(
+            "m",
+            "mail_settings",
+            "E-mail server",
+            id="settings.mail",
+            tooltip="Set the SMTP server invoices are e-mailed through",
+        ),
+        Binding(
+            "t",
+            "test_mail",
+            "Send test mail",
+            id="settings.test_mail",
+            tooltip="Log in to the mail server and send a test message to the from address",
+        ),
+        Binding(
+            "w",
+            "mail_templates",
+            "E-mail wording",
+            id="settings.templates",
+            tooltip="Edit the subject and body of each kind of e-mail",
+        ),
+        Binding(
+            "d",
+            "documents_settings",
+            "Documents",
+            id="settings.documents",
+            tooltip="NPI, payment instructions, locale and logo printed on documents",
+        ),
     ]
+
+    class MailTested(Message):
+        """The test message's outcome: what happened, and whether it went out."""
+
+        def __init__(self, text: str, sent: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.sent = sent
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -120,7 +120,10 @@ class SettingsScreen(Screen[None]):
             with Horizontal(classes="settings-row"):
                 yield Field("Practice name (on every invoice)", p.name, name="name")
                 yield Field("Tax id (VAT, EIN, ABN; optional)", p.tax_id, name="tax_id")
-            yield Field("Address", p.address, name="address")
+            # Several lines (street, town, postcode) as printed on documents: an Input
+            # would show its line breaks as broken rows.
+            yield Label("Address (as printed on documents)", classes="settings-label")
+            yield TextArea(p.address, id="settings-address", soft_wrap=True)
             with Horizontal(classes="settings-row"):
                 yield Field("E-mail", p.email, name="email", placeholder="you@example.com")
                 yield Field("Phone", p.phone, name="phone")
@@ -135,6 +138,11 @@ class SettingsScreen(Screen[None]):
                 yield Field("Invoice number prefix", p.invoice_prefix, name="invoice_prefix")
                 yield Field(
                     "Credit note number prefix", p.credit_note_prefix, name="credit_note_prefix"
+                )
+                yield Field(
+                    "Late cancellation window (hours)",
+                    str(self.services.fees.late_cancel_hours()),
+                    name="late_cancel_hours",
                 )
             yield Static("", id="settings-error")
             with Horizontal(id="settings-buttons"):
@@ -158,8 +166,23 @@ class SettingsScreen(Screen[None]):
                 classes="settings-note",
                 markup=False,
             )
+            with Horizontal(classes="settings-actions"):
+                yield Button("E-mail server (m)", id="settings-mail-form")
+                yield Button("Send test mail (t)", id="settings-test-mail")
+                yield Button("E-mail wording (w)", id="settings-templates")
+            yield Static("Documents", classes="settings-heading")
+            yield Static(
+                documents_text(self.services),
+                id="settings-documents",
+                classes="settings-note",
+                markup=False,
+            )
+            with Horizontal(classes="settings-actions"):
+                yield Button("Documents (d)", id="settings-documents-form")
             yield Static("Data", classes="settings-heading")
-            yield Static(self._data_text(), id="settings-data", classes="settings-note")
+            yield Static(
+                data_text(self.services), id="settings-data", classes="settings-note", markup=False
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -169,15 +192,6 @@ class SettingsScreen(Screen[None]):
         # The form keeps what was typed; the catalogue is read afresh.
         self.sub_title = "Settings"
         self.reload_services()
-
-    def _data_text(self) -> str:
-        s = self.services.settings
-        demo = "  (the demo practice)" if s.demo else ""
-        return (
-            f"Data folder: {s.data_dir}{demo}\n"
-            f"Database:    {shown_database_url(s.database_url)}\n"
-            "Set with --data-dir or CP_TUI_DATA_DIR; CP_TUI_DATABASE_URL names another database."
-        )
 
     # -- practice, money and numbering ------------------------------------------------
 
@@ -193,6 +207,7 @@ class SettingsScreen(Screen[None]):
                 (f("currency"), checks.currency),
                 (f("tax_rate"), checks.tax_rate),
                 (f("payment_terms"), checks.whole_number(0, 365, "payment terms")),
+                (f("late_cancel_hours"), checks.whole_number(0, 168, "the late window")),
                 (f("invoice_prefix"), checks.prefix),
                 (f("credit_note_prefix"), checks.prefix),
             ]
@@ -212,7 +227,7 @@ class SettingsScreen(Screen[None]):
         try:
             self.current = self.services.practice.update(
                 name=f("name").value,
-                address=f("address").value,
+                address=self.query_one("#settings-address", TextArea).text.strip(),
                 tax_id=f("tax_id").value,
                 email=f("email").value,
                 phone=f("phone").value,
@@ -222,6 +237,7 @@ class SettingsScreen(Screen[None]):
                 invoice_prefix=f("invoice_prefix").value,
                 credit_note_prefix=f("credit_note_prefix").value,
             )
+            self.services.fees.set_late_cancel_hours(int(f("late_cancel_hours").value))
         except DomainError as exc:
             # The one refusal only the database can know: invoices exist in the old currency.
             if "currency" in str(exc):
@@ -287,3 +303,64 @@ class SettingsScreen(Screen[None]):
             self.reload_services(keep=service.id)
             self.query_one("#settings-services", VirtualTable).focus()
             self.notify(f"{service.name} saved.")
+
+    # -- e-mail and documents ---------------------------------------------------------------
+
+    def _refresh_notes(self) -> None:
+        self.query_one("#settings-email", Static).update(mail_text(self.services))
+        self.query_one("#settings-documents", Static).update(documents_text(self.services))
+
+    @on(Button.Pressed, "#settings-mail-form")
+    def action_mail_settings(self) -> None:
+        from cp_tui.screens.mail_form import MailForm
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self._refresh_notes()
+                self.notify("E-mail settings saved; t sends a test message.")
+
+        self.app.push_screen(MailForm(self.services), saved)
+
+    @on(Button.Pressed, "#settings-templates")
+    def action_mail_templates(self) -> None:
+        from cp_tui.screens.template_form import TemplateForm
+
+        self.app.push_screen(TemplateForm(self.services))
+
+    @on(Button.Pressed, "#settings-documents-form")
+    def action_documents_settings(self) -> None:
+        from cp_tui.screens.documents_form import DocumentsForm
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self._refresh_notes()
+                self.notify("Document settings saved.")
+
+        self.app.push_screen(DocumentsForm(self.services), saved)
+
+    @on(Button.Pressed, "#settings-test-mail")
+    def action_test_mail(self) -> None:
+        if not self.services.mail.is_configured():
+            self.notify("E-mail is not set up yet: m opens the e-mail form.", severity="warning")
+            return
+        self.notify("Sending a test message...")
+        self._send_test_mail()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="test-mail")
+    def _send_test_mail(self) -> None:
+        try:
+            text = self.services.mail.test()
+        except DomainError as exc:
+            self.post_message(self.MailTested(str(exc), sent=False))
+            return
+        self.post_message(self.MailTested(text[:1].upper() + text[1:] + ".", sent=True))
+
+    @on(MailTested)
+    def _mail_tested(self, message: MailTested) -> None:
+        self._refresh_notes()
+        self.notify(
+            message.text,
+            severity="information" if message.sent else "error",
+            timeout=8 if message.sent else 20,
+            markup=False,
+        )

@@ -54,6 +54,11 @@ from cp_tui.services.superbills import superbill_document
 from cp_tui.store import Database
 
 Renderer = Callable[[Document], bytes]
+# Image bytes -> (MIME type, width, height); raises ValueError-like errors with a
+# message a person can act on when the bytes are not a PNG or JPEG it can print.
+LogoCheck = Callable[[bytes], tuple[str, int, int]]
+# Every PDF embeds the logo: a small one keeps documents light to e-mail.
+MAX_LOGO_BYTES = 512 * 1024
 # Invoice number -> URL where the client can pay it, or None. The hook a payment
 # gateway plugs into; without one, documents and e-mails carry no link.
 PaymentLinks = Callable[[str], str | None]
@@ -72,6 +77,7 @@ class DocumentSettingsRead:
     npi: str
     payment_instructions: str
     locale: str
+    logo: str  # "PNG 600 x 200, 14 KB", or "" with no logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,7 @@ def practice_header(row: PracticeSettings) -> PracticeHeader:
         payment_instructions=row.payment_instructions,
         currency=row.currency,
         locale=row.locale or "en_US",
+        logo=row.logo or None,
     )
 
 
@@ -131,6 +138,38 @@ def parse_diagnosis_codes(text: str) -> str:
     return joined
 
 
+def check_place_of_service(text: str) -> str:
+    code = text.strip()
+    if code and not _POS.match(code):
+        raise InvalidInput(
+            f"a place of service is a two-digit CMS code (11 office, 02 or 10 "
+            f"telehealth), got {code!r}"
+        )
+    return code
+
+
+def _checked_npi(text: str) -> str:
+    npi = text.strip()
+    if npi and not _NPI.match(npi):
+        raise InvalidInput(f"an NPI is 10 digits, got {npi!r}")
+    return npi
+
+
+def _checked_instructions(text: str) -> str:
+    text = text.replace("\\n", "\n").strip()
+    if len(text) > 1000:
+        raise InvalidInput("payment instructions are at most 1000 characters")
+    return text
+
+
+def _checked_locale(text: str) -> str:
+    locale = text.strip().replace("-", "_")
+    problem = check_locale(locale)
+    if problem:
+        raise InvalidInput(problem)
+    return locale
+
+
 def write_private(path: Path, content: bytes) -> Path:
     """Write a file readable by its owner only (0600), atomically."""
     path = path.expanduser()
@@ -156,8 +195,10 @@ class DocumentService:
         renderer: Renderer,
         documents_dir: Path,
         payment_links: PaymentLinks | None = None,
+        logo_check: LogoCheck | None = None,
     ) -> None:
         self._db = db
+        self._logo_check = logo_check
         self._clock = clock
         self._render = renderer
         self.documents_dir = documents_dir
@@ -323,8 +364,56 @@ class DocumentService:
 
     def settings(self) -> DocumentSettingsRead:
         with self._db.write() as session:
+            return self._settings_read(ledger.practice(session))
+
+    def _settings_read(self, row: PracticeSettings) -> DocumentSettingsRead:
+        return DocumentSettingsRead(
+            row.npi, row.payment_instructions, row.locale, self._describe_logo(row.logo)
+        )
+
+    def _describe_logo(self, content: bytes | None) -> str:
+        if not content:
+            return ""
+        size = f"{max(len(content) // 1024, 1)} KB"
+        if self._logo_check is None:
+            return size
+        try:
+            kind, width, height = self._logo_check(content)
+        except Exception:
+            return f"unreadable, {size}"
+        return f"{kind.split('/')[-1].upper()} {width} x {height}, {size}"
+
+    def check_logo(self, content: bytes) -> None:
+        """Raise InvalidInput saying why these bytes cannot be the logo."""
+        if not content:
+            raise InvalidInput("the logo file is empty; choose a PNG or JPEG image")
+        if len(content) > MAX_LOGO_BYTES:
+            raise InvalidInput(
+                f"the logo is {len(content) // 1024} KB; at most {MAX_LOGO_BYTES // 1024} KB "
+                "fits, since every PDF carries it: save it smaller (e.g. 600 pixels wide)"
+            )
+        if self._logo_check is not None:
+            try:
+                self._logo_check(content)
+            except Exception as exc:
+                raise InvalidInput(str(exc)) from None
+
+    def set_logo(self, content: bytes | None) -> DocumentSettingsRead:
+        """Print this PNG or JPEG at the top of every document; None removes the logo."""
+        if content is not None:
+            self.check_logo(content)
+        with self._db.write() as session:
             row = ledger.practice(session)
-            return DocumentSettingsRead(row.npi, row.payment_instructions, row.locale)
+            had = bool(row.logo)
+            row.logo = content
+            audit.record(
+                session,
+                self._clock,
+                "settings.logo",
+                before={"logo": had},
+                after={"logo": content is not None, "bytes": len(content or b"")},
+            )
+            return self._settings_read(row)
 
     def update_settings(
         self,
@@ -337,21 +426,11 @@ class DocumentService:
             row = ledger.practice(session)
             before = {"npi": row.npi, "locale": row.locale}
             if npi is not None:
-                npi = npi.strip()
-                if npi and not _NPI.match(npi):
-                    raise InvalidInput(f"an NPI is 10 digits, got {npi!r}")
-                row.npi = npi
+                row.npi = _checked_npi(npi)
             if payment_instructions is not None:
-                text = payment_instructions.replace("\\n", "\n").strip()
-                if len(text) > 1000:
-                    raise InvalidInput("payment instructions are at most 1000 characters")
-                row.payment_instructions = text
+                row.payment_instructions = _checked_instructions(payment_instructions)
             if locale is not None:
-                locale = locale.strip().replace("-", "_")
-                problem = check_locale(locale)
-                if problem:
-                    raise InvalidInput(problem)
-                row.locale = locale
+                row.locale = _checked_locale(locale)
             audit.record(
                 session,
                 self._clock,
@@ -359,7 +438,22 @@ class DocumentService:
                 before=before,
                 after={"npi": row.npi, "locale": row.locale},
             )
-            return DocumentSettingsRead(row.npi, row.payment_instructions, row.locale)
+            return self._settings_read(row)
+
+    @staticmethod
+    def settings_problems(*, npi: str, payment_instructions: str, locale: str) -> dict[str, str]:
+        """What is wrong with each value, by name ("npi", ...); empty when all can be saved."""
+        problems = {}
+        for name, check, value in (
+            ("npi", _checked_npi, npi),
+            ("payment_instructions", _checked_instructions, payment_instructions),
+            ("locale", _checked_locale, locale),
+        ):
+            try:
+                check(value)
+            except InvalidInput as exc:
+                problems[name] = str(exc)
+        return problems
 
     def client_codes(self, client_id: int) -> ClientCodesRead:
         with self._db.read() as session:
@@ -387,13 +481,32 @@ class DocumentService:
                 client_id, row.name, row.date_of_birth, split_codes(row.diagnosis_codes)
             )
 
+    def client_codes_problems(self, *, date_of_birth: str, diagnosis_codes: str) -> dict[str, str]:
+        """What is wrong with a typed date of birth or codes, by name; empty when fine."""
+        problems = {}
+        if date_of_birth.strip():
+            try:
+                born = date.fromisoformat(date_of_birth.strip())
+            except ValueError:
+                problems["date_of_birth"] = f"{date_of_birth!r} is not a date; use YYYY-MM-DD"
+            else:
+                if not date(1900, 1, 1) <= born <= self._clock.today():
+                    problems["date_of_birth"] = f"{born} is not a plausible date of birth"
+        try:
+            parse_diagnosis_codes(diagnosis_codes)
+        except InvalidInput as exc:
+            problems["diagnosis_codes"] = str(exc)
+        return problems
+
+    def place_of_service(self, service_id: int) -> str:
+        with self._db.read() as session:
+            row = session.get(Service, service_id)
+            if row is None:
+                raise NotFound(f"no service with id {service_id}; `cp-tui services list`")
+            return row.place_of_service
+
     def set_place_of_service(self, service_id: int, code: str) -> str:
-        code = code.strip()
-        if code and not _POS.match(code):
-            raise InvalidInput(
-                f"a place of service is a two-digit CMS code (11 office, 02 or 10 "
-                f"telehealth), got {code!r}"
-            )
+        code = check_place_of_service(code)
         with self._db.write() as session:
             row = session.get(Service, service_id)
             if row is None:

@@ -25,6 +25,7 @@ from cp_tui.documents import (
     InvoiceDocument,
     ReceiptDocument,
     StatementDocument,
+    SuperbillDocument,
     file_name,
     version,
 )
@@ -141,6 +142,13 @@ class MailService(MailSettings):
         self, client_id: int, start: date, end: date, *, to: str | None = None
     ) -> SendRead:
         document = self._documents.statement(client_id, start, end)
+        return self._send(document, client_id, None, to)
+
+    def send_superbill(
+        self, client_id: int, start: date, end: date, *, to: str | None = None
+    ) -> SendRead:
+        """E-mail the client their superbill (codes and fees) for a period, to claim."""
+        document = self._documents.superbill(client_id, start, end)
         return self._send(document, client_id, None, to)
 
     def log(
@@ -298,4 +306,6 @@ def _kind(document: Document) -> str:
         return "receipt"
     if isinstance(document, StatementDocument):
         return "statement"
+    if isinstance(document, SuperbillDocument):
+        return "superbill"
     raise NotAllowed(f"a {document.title} is not sent by e-mail; save it and hand it over")

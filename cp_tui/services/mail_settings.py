@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from cp_tui.adapters.mailer import SECURITIES, SmtpConfig, address_ok
 from cp_tui.clock import Clock
@@ -28,6 +29,7 @@ class MailSettingsRead:
     from_addr: str
     configured: bool
     password: str  # where the password would come from: "environment", "keyring", "none"
+    ca_file: str = ""  # "" trusts the system's certificate authorities
 
 
 def smtp_config(row: PracticeSettings) -> SmtpConfig:
@@ -37,6 +39,7 @@ def smtp_config(row: PracticeSettings) -> SmtpConfig:
         security=row.smtp_security,
         user=row.smtp_user,
         from_addr=row.smtp_from,
+        ca_file=row.smtp_ca_file,
     )
 
 
@@ -66,6 +69,7 @@ class MailSettings:
             from_addr=config.from_addr,
             configured=config.configured,
             password=source,
+            ca_file=config.ca_file,
         )
 
     def is_configured(self) -> bool:
@@ -81,6 +85,7 @@ class MailSettings:
         security: str | None = None,
         user: str | None = None,
         from_addr: str | None = None,
+        ca_file: str | None = None,
     ) -> MailSettingsRead:
         with self._db.write() as session:
             row = ledger.practice(session)
@@ -111,6 +116,8 @@ class MailSettings:
                         "'Practice Name <name@example.com>'"
                     )
                 row.smtp_from = from_addr
+            if ca_file is not None:
+                row.smtp_ca_file = check_ca_file(ca_file)
             audit.record(
                 session, self._clock, "settings.mail", before=before, after=_settings_dict(row)
             )
@@ -173,6 +180,23 @@ class MailSettings:
     # -- sending ----------------------------------------------------------------------
 
 
+def check_ca_file(text: str) -> str:
+    """An absolute path to a readable PEM file, or "" for the system's authorities."""
+    text = text.strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise InvalidInput(f"{text} is not a file; give the PEM file of the server's authority")
+    try:
+        head = path.read_bytes()[:200_000]
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {text}: {exc.strerror or exc}") from None
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise InvalidInput(f"{text} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+    return str(path.resolve())
+
+
 def _settings_dict(row: PracticeSettings) -> dict[str, object]:
     return {
         "host": row.smtp_host,
@@ -180,4 +204,5 @@ def _settings_dict(row: PracticeSettings) -> dict[str, object]:
         "security": row.smtp_security,
         "user": row.smtp_user,
         "from": row.smtp_from,
+        "ca_file": row.smtp_ca_file,
     }

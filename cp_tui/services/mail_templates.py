@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import re
 
-from cp_tui.documents import Document, InvoiceDocument, ReceiptDocument, StatementDocument
+from cp_tui.documents import (
+    Document,
+    InvoiceDocument,
+    ReceiptDocument,
+    StatementDocument,
+    SuperbillDocument,
+)
 from cp_tui.localmoney import format_local, format_local_date
 from cp_tui.services.errors import InvalidInput
 
-KINDS = ("invoice", "credit_note", "receipt", "statement")
+KINDS = ("invoice", "credit_note", "receipt", "statement", "superbill")
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "invoice": {
         "subject": "{practice}: invoice {number}",
@@ -53,6 +59,15 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Kind regards,\n{practice}\n"
         ),
     },
+    "superbill": {
+        "subject": "{practice}: superbill {period}",
+        "body": (
+            "Dear {client},\n\n"
+            "Please find attached your superbill for {period}, to claim from your insurer.\n"
+            "Fees: {total_fees}; paid: {total_paid}.\n\n"
+            "Kind regards,\n{practice}\n"
+        ),
+    },
 }
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "invoice": (
@@ -68,6 +83,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "credit_note": ("practice", "client", "number", "amount", "corrects"),
     "receipt": ("practice", "client", "number", "amount", "date", "invoice"),
     "statement": ("practice", "client", "period", "amount_due", "payment_instructions"),
+    "superbill": ("practice", "client", "period", "total_fees", "total_paid"),
 }
 _FIELD = re.compile(r"{([^{}]*)}")
 
@@ -128,5 +144,14 @@ def message_values(document: Document, client_name: str) -> dict[str, str]:
                 f"{format_local_date(document.period_end, locale)}"
             ),
             "amount_due": money(document.closing_balance),
+        }
+    elif isinstance(document, SuperbillDocument):
+        values |= {
+            "period": (
+                f"{format_local_date(document.period_start, locale)} to "
+                f"{format_local_date(document.period_end, locale)}"
+            ),
+            "total_fees": money(document.total_fees),
+            "total_paid": money(document.total_paid),
         }
     return values

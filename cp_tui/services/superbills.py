@@ -3,14 +3,18 @@
 Lines come from the client's own items on live invoices (billed to them or to a
 payer), with the CPT code and place of service of the item's service. Payments
 on an invoice pay its lines in order, so each line's share is exact and the
-shares add up to what the invoice has been paid. Credit notes are not shown.
+shares add up to what the invoice has been paid. Credit notes issued to the
+client in the period are adjustments (a negative fee, nothing paid), so total
+fees less total paid is what the ledger says the client still owes for them.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cp_tui.documents import Party, PracticeHeader, SuperbillDocument, SuperbillLine
@@ -64,6 +68,7 @@ def superbill_document(
                 invoice_number=invoice.number or "",
             )
         )
+    lines += _credit_note_adjustments(session, client_id, start, end)
     lines.sort(key=lambda ln: (ln.service_date, ln.invoice_number))
     fees = sum(ln.fee for ln in lines)
     paid_total = sum(ln.paid for ln in lines)
@@ -79,6 +84,47 @@ def superbill_document(
         total_paid=paid_total,
         balance=fees - paid_total,
     )
+
+
+def _credit_note_adjustments(
+    session: Session, client_id: int, start: date, end: date
+) -> list[SuperbillLine]:
+    """The client's credit notes issued in the period, each one line with its whole total.
+
+    A refund's credit note counts too: the refund lowered what the invoice shows as
+    paid, so leaving the note out would print the refunded part as still owed.
+    """
+    corrected = aliased(Invoice)
+    rows = session.execute(
+        select(Invoice, corrected.number)
+        .outerjoin(corrected, col(corrected.id) == Invoice.corrects_invoice_id)
+        .where(col(Invoice.kind) == InvoiceKind.CREDIT_NOTE)
+        .where(col(Invoice.client_id) == client_id)
+        .where(col(Invoice.status).not_in([InvoiceStatus.VOID, InvoiceStatus.DRAFT]))
+        .where(col(Invoice.issue_date) >= start)
+        .where(col(Invoice.issue_date) <= end)
+        .order_by(col(Invoice.id))
+    ).all()
+    adjustments = []
+    for note, corrects in rows:
+        what = f"Adjustment: credit note {note.number}"
+        if corrects:
+            what += f" for {corrects}"
+        if note.reason:
+            what += f" ({note.reason})"
+        adjustments.append(
+            SuperbillLine(
+                service_date=note.issue_date,
+                cpt="",
+                description=what,
+                place_of_service="",
+                units=Decimal(1),
+                fee=note.total,
+                paid=0,
+                invoice_number=note.number or "",
+            )
+        )
+    return adjustments
 
 
 def _invoices_with_lines_of(session: Session, client_id: int) -> list[int]:

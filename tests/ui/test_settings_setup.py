@@ -13,7 +13,8 @@ from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services
 from cp_tui.screens.calendar import CalendarScreen
 from cp_tui.screens.service_form import ServiceForm
-from cp_tui.screens.settings import SettingsScreen, shown_database_url
+from cp_tui.screens.settings import SettingsScreen
+from cp_tui.screens.settings_text import shown_database_url
 from cp_tui.screens.setup import SetupScreen
 from cp_tui.widgets.field import Field
 from tests.conftest import Practice
