@@ -37,6 +37,13 @@ class ReportsScreen(Screen[None]):
             tooltip="Type the day the balances are aged as of (YYYY-MM-DD)",
         ),
         Binding(
+            "c",
+            "claims",
+            "Claims",
+            id="reports.claims",
+            tooltip="The insurers' portions: submit, record payments and denials",
+        ),
+        Binding(
             "r",
             "reload",
             "Reload",
@@ -126,6 +133,11 @@ class ReportsScreen(Screen[None]):
 
     def action_as_of(self) -> None:
         self.query_one("#reports-as-of", Input).focus()
+
+    def action_claims(self) -> None:
+        from cp_tui.screens.claims import ClaimsScreen
+
+        self.app.push_screen(ClaimsScreen(self.services), lambda _: self.reload())
 
     def action_reload(self) -> None:
         self.reload()

@@ -32,6 +32,7 @@ the client's side as a new billing item (one unit, no tax, the rest as price,
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -46,6 +47,7 @@ from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.money import HUNDRED, MoneyError, from_minor, line_amounts, parse_decimal, round_half_up
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.documents import write_private
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.items import get_item
 from cp_tui.store import Database
@@ -541,11 +543,15 @@ class InsuranceService:
                         "federal_tax_id": settings.tax_id,
                     }
                 )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-            writer.writeheader()
-            writer.writerows(records)
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(records)
+        try:
+            # Names, dates of birth and diagnoses: readable by the practitioner only.
+            write_private(path, text.getvalue().encode("utf-8"))
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
         return len(records)
 
     # Helpers ---------------------------------------------------------------------
