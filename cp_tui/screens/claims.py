@@ -47,6 +47,10 @@ class SuperbillSaved(Message):
     error: str = ""
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _key(key: str, action: str, name: str, description: str, tooltip: str) -> Binding:
     return Binding(key, action, description, id=f"claims.{name}", tooltip=tooltip)
 
@@ -95,9 +99,11 @@ class ClaimsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "Claims: the insurers' portions"
         table = self.query_one("#claims-table", DataTable)
-        for label in ("Claim", "Client", "Date", "Service", "Charge", "Insurer", "Co-pay"):
+        # Fits 120 columns: the charge is insurer + co-pay (the CSV has it), a paid
+        # claim's amount sits in its status.
+        for label in ("Claim", "Client", "Date", "Service", "Insurer", "Co-pay"):
             table.add_column(label, key=label.lower())
-        for label in ("Status", "Paid", "Reference"):
+        for label in ("Status", "Reference"):
             table.add_column(label, key=label.lower())
         self.reload()
         table.focus()
@@ -130,21 +136,24 @@ class ClaimsScreen(Screen[None]):
             heading = f"{len(claims)} claim(s), {self._money(due)} to come"
             table.add_row(
                 Text(payer, style="bold"),
+                "",
+                "",
                 Text(heading, style="italic"),
-                *([""] * 8),
+                *([""] * 4),
                 key=f"{PAYER_KEY}{payer}",
             )
             for c in claims:
+                status = STATUS_WORDS[c.status]
+                if c.status == "paid":
+                    status = f"paid {self._money(c.paid_amount)}"
                 table.add_row(
                     str(c.id),
-                    c.client_name,
+                    _cut(c.client_name, 18),
                     c.date_of_service.isoformat(),
-                    c.description,
-                    self._money(c.charge),
+                    _cut(c.description, 24),
                     self._money(c.amount),
                     self._money(c.client_portion),
-                    STATUS_WORDS[c.status],
-                    self._money(c.paid_amount) if c.status == "paid" else "",
+                    status,
                     c.reference,
                     key=str(c.id),
                 )
