@@ -44,6 +44,13 @@ class ReportsScreen(Screen[None]):
             tooltip="The insurers' portions: submit, record payments and denials",
         ),
         Binding(
+            "m",
+            "statements",
+            "Mail statements",
+            id="reports.statements",
+            tooltip="E-mail every client with activity or a balance their statement",
+        ),
+        Binding(
             "r",
             "reload",
             "Reload",
@@ -138,6 +145,11 @@ class ReportsScreen(Screen[None]):
         from cp_tui.screens.claims import ClaimsScreen
 
         self.app.push_screen(ClaimsScreen(self.services), lambda _: self.reload())
+
+    def action_statements(self) -> None:
+        from cp_tui.screens.statement_run import StatementRunScreen
+
+        self.app.push_screen(StatementRunScreen(self.services))
 
     def action_reload(self) -> None:
         self.reload()
