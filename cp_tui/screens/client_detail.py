@@ -98,6 +98,7 @@ class ClientDetailScreen(ClientCardActions):
             "Show Stripe's card page as a QR code for the client to save a card",
             show=False,
         ),
+        _key("s", "sell_package", "sell_package", "Sell package", "Sessions paid up front"),
         _key("d", "tab('details')", "details", "Details tab", "Name and contact", show=False),
         _key("b", "tab('billing')", "billing", "Billing tab", "Uninvoiced amounts", show=False),
         _key(
