@@ -333,7 +333,18 @@ class ClaimsScreen(Screen[None]):
     def _save_superbill(self, client_id: int, day: date) -> None:
         documents = self.services.documents
         try:
-            saved = documents.save(documents.superbill(client_id, day, day))
+            superbill = documents.superbill(client_id, day, day)
+            if not superbill.lines:
+                # A superbill lists invoiced sessions only: the co-pay is not invoiced yet.
+                self.post_message(
+                    SuperbillSaved(
+                        None,
+                        f"nothing of {superbill.patient.name} on {day} is invoiced yet; "
+                        "invoice the co-pay first (a superbill lists invoiced sessions)",
+                    )
+                )
+                return
+            saved = documents.save(superbill)
         except DomainError as exc:
             self.post_message(SuperbillSaved(None, str(exc)))
             return
