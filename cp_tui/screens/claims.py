@@ -76,7 +76,7 @@ class ClaimsScreen(Screen[None]):
             "superbill",
             "superbill",
             "Superbill",
-            "Save the superbill PDF of the claim's client for its date of service",
+            "Save the superbill PDF of the claim's client for the dates of their claims",
         ),
         _key("r", "reload", "reload", "Reload", "Read the claims again"),
         _key("escape", "back", "back", "Back", "Back to where you came from"),
@@ -326,20 +326,30 @@ class ClaimsScreen(Screen[None]):
     def action_superbill(self) -> None:
         claim = self._cursor_claim("make the superbill of")
         if claim is not None:
+            # The dates of this client's claims to the same payer that are listed,
+            # so one superbill goes with one submission.
+            days = [
+                c.date_of_service
+                for c in self.claims
+                if c.client_id == claim.client_id
+                and c.payer == claim.payer
+                and (c.reference == claim.reference or not claim.reference)
+            ]
             self.notify(f"Drawing the superbill of {claim.client_name}…")
-            self._save_superbill(claim.client_id, claim.date_of_service)
+            self._save_superbill(claim.client_id, min(days), max(days))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="superbill")
-    def _save_superbill(self, client_id: int, day: date) -> None:
+    def _save_superbill(self, client_id: int, start: date, end: date) -> None:
         documents = self.services.documents
         try:
-            superbill = documents.superbill(client_id, day, day)
+            superbill = documents.superbill(client_id, start, end)
             if not superbill.lines:
                 # A superbill lists invoiced sessions only: the co-pay is not invoiced yet.
                 self.post_message(
                     SuperbillSaved(
                         None,
-                        f"nothing of {superbill.patient.name} on {day} is invoiced yet; "
+                        f"nothing of {superbill.patient.name} from {start} to {end} is "
+                        "invoiced yet; "
                         "invoice the co-pay first (a superbill lists invoiced sessions)",
                     )
                 )

@@ -157,6 +157,8 @@ def test_claims_screen_submits_pays_denies_exports(
 
     text = "".join(page.extract_text() for page in PdfReader(superbill).pages)
     assert "Alex Rivera" in text and "90837" in text
+    # One superbill for the claims submitted together: both days of service.
+    assert "Nov 23, 2026" in text and "Nov 24, 2026" in text
 
 
 def test_claims_are_in_the_palette(services: Services, practice: Practice) -> None:
