@@ -267,8 +267,10 @@ class CalendarService:
                     charge.unit_price,
                     charge.tax_rate,
                 )
-                # A split item is split again from the new charge: the portions still add up.
-                insurance.resplit(session, self._clock, item)
+                # A drawn session stays covered; a split item is split again from the
+                # new charge, so the portions still add up.
+                if not packages.keep_covered(session, item):
+                    insurance.resplit(session, self._clock, item)
             session.flush()
             return self._reads(session, [appt], with_charges=True)[0]
 
