@@ -157,6 +157,18 @@ class CpTuiApp(App[str | None]):
         if self.services is not None and not isinstance(self.screen, BatchScreen):
             self.push_screen(BatchScreen(self.services))
 
+    def action_open_claims(self) -> None:
+        from cp_tui.screens.claims import ClaimsScreen
+
+        if self.services is not None and not isinstance(self.screen, ClaimsScreen):
+            self.push_screen(ClaimsScreen(self.services))
+
+    def action_mail_statements(self) -> None:
+        from cp_tui.screens.statement_run import StatementRunScreen
+
+        if self.services is not None and not isinstance(self.screen, StatementRunScreen):
+            self.push_screen(StatementRunScreen(self.services))
+
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
@@ -182,6 +194,16 @@ class CpTuiApp(App[str | None]):
             "Batch run: invoice the week or last month",
             "One invoice per client for the period's items (b on Invoices)",
             self.action_open_batch,
+        )
+        yield SystemCommand(
+            "Claims: the insurers' portions",
+            "Submit claims, record insurers' payments and denials, CMS-1500 CSV (c on Reports)",
+            self.action_open_claims,
+        )
+        yield SystemCommand(
+            "Statements: e-mail a period's statements",
+            "Every client with activity or a balance, with progress (m on Reports)",
+            self.action_mail_statements,
         )
         yield from self._other_modes_commands(screen)
         # Every action the current screen binds, under its own description.

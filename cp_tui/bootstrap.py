@@ -38,6 +38,7 @@ from cp_tui.services.refunds import RefundService
 from cp_tui.services.reports import ReportService
 from cp_tui.services.secrets import SecretStore
 from cp_tui.services.session_charge import SessionChargeService
+from cp_tui.services.statement_runs import StatementRunService
 from cp_tui.services.stripe_sync import SyncService
 from cp_tui.store import Database, StoreError, daily_backup, open_engine
 
@@ -71,6 +72,7 @@ class Services:
     fees: FeeService
     session_charge: SessionChargeService
     insurance: InsuranceService
+    statement_runs: StatementRunService
 
     def close(self) -> None:
         self.db.dispose()
@@ -160,6 +162,7 @@ def build_services(
         fees=FeeService(db, clock),
         session_charge=SessionChargeService(db, clock),
         insurance=InsuranceService(db, clock),
+        statement_runs=StatementRunService(db, documents, mail),
     )
 
 

@@ -4,6 +4,7 @@
 cp-tui invoices pdf NUMBER [-o FILE]          cp-tui invoices send NUMBER [--email ADDR]
 cp-tui receipts pdf PAYMENT_ID [-o FILE]      cp-tui receipts send PAYMENT_ID
 cp-tui statements pdf|send CLIENT_ID --from DATE --to DATE
+cp-tui statements send --all --from DATE --to DATE [--dry-run]   (see cli_statements)
 cp-tui superbill CLIENT_ID --from DATE --to DATE [-o FILE | --send [--email ADDR]]
 cp-tui mail set|show|test|password|log|template|forget
 cp-tui documents show|set      cp-tui codes client|service
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
+from cp_tui import cli_statements
 from cp_tui.cli_parts import command, subcommands
 from cp_tui.services.mail_templates import KINDS
 
@@ -75,9 +77,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s_pdf = cmd(statements, "pdf", "write a client's statement for a period", _statement_pdf)
     period(s_pdf)
     output(s_pdf)
-    s_send = cmd(statements, "send", "e-mail a client's statement for a period", _statement_send)
-    period(s_send)
+    s_send = cmd(
+        statements, "send", "e-mail a client's (or with --all, every) statement", _statement_send
+    )
+    s_send.add_argument("client", type=int, metavar="CLIENT_ID", nargs="?")
+    s_send.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
+    s_send.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
     email(s_send)
+    cli_statements.add_arguments(s_send)
 
     superbill = sub.add_parser(
         "superbill",

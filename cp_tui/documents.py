@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+# A dataclass field's metadata key: the field is left out of ``version`` when empty.
+OMIT_IF_EMPTY = "omit_if_empty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,16 @@ class InvoiceDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptPackage:
+    """A package the paid invoice sold or drew from, with the sessions left that day."""
+
+    name: str
+    sessions: int
+    left: int
+    expires_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiptDocument:
     practice: PracticeHeader
     received_from: Party
@@ -122,6 +135,8 @@ class ReceiptDocument:
     credit_applied: int
     paid_before: int  # applied to the invoice by earlier payments
     amount_due: int  # left due on the invoice right after this payment
+    # Left out of the digest when empty, so receipts without packages keep their versions.
+    packages: tuple[ReceiptPackage, ...] = field(default=(), metadata={OMIT_IF_EMPTY: True})
 
     title = "Receipt"
 
@@ -211,7 +226,11 @@ Document = InvoiceDocument | ReceiptDocument | StatementDocument | SuperbillDocu
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get(OMIT_IF_EMPTY) and not getattr(value, f.name))
+        }
     if isinstance(value, Decimal):
         return str(value.normalize())
     if isinstance(value, bytes):  # the logo: a new logo is a new version of the document

@@ -18,6 +18,7 @@ from cp_tui.documents import (
     Party,
     PracticeHeader,
     ReceiptDocument,
+    ReceiptPackage,
     StatementDocument,
     SuperbillDocument,
 )
@@ -230,9 +231,15 @@ def receipt_layout(doc: ReceiptDocument) -> Layout:
         ],
         rows=rows,
         totals=totals,
-        notes=["Thank you for your payment."],
+        notes=[*(_package_note(p, fmt) for p in doc.packages), "Thank you for your payment."],
         document_title=f"Receipt {doc.number}",
     )
+
+
+def _package_note(package: ReceiptPackage, fmt: _Fmt) -> str:
+    left = f"{package.left} of {package.sessions} session{'s' if package.sessions != 1 else ''}"
+    until = f", to use by {fmt.day(package.expires_on)}" if package.expires_on else ""
+    return f"{package.name}: {left} left{until}."
 
 
 def statement_layout(doc: StatementDocument) -> Layout:

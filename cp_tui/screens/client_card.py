@@ -1,4 +1,5 @@
-"""The client screen's card action: open Stripe's card page for the client, as a QR code."""
+"""The client screen's card and package actions: Stripe's card page as a QR code, and
+selling a package of sessions (its invoice, charged to the saved card when asked)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.screen import Screen
 
 from cp_tui.services.cards import CardRead, SetupLinkRead
 from cp_tui.services.errors import DomainError
+from cp_tui.services.package_reads import PackageSale
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -28,6 +30,15 @@ class ClientCardActions(Screen[None]):
 
     services: Services
     client_id: int
+
+    def action_sell_package(self) -> None:
+        from cp_tui.screens.package_form import PackageForm
+
+        def sold(sale: PackageSale | None) -> None:
+            if sale is not None:
+                self.notify(sale.message, markup=False)
+
+        self.app.push_screen(PackageForm(self.services, self.client_id), sold)
 
     def action_save_card(self) -> None:
         if not self.services.charges.available():

@@ -99,12 +99,13 @@ class ClientDetailScreen(ClientCardActions):
             show=False,
         ),
         _key(
-            "s",
+            "f",
             "period_documents",
             "period_documents",
             "Statement/superbill",
             "Save or e-mail a statement of account or a superbill for a period",
         ),
+        _key("s", "sell_package", "sell_package", "Sell package", "Sessions paid up front"),
         _key("d", "tab('details')", "details", "Details tab", "Name and contact", show=False),
         _key("b", "tab('billing')", "billing", "Billing tab", "Uninvoiced amounts", show=False),
         _key(

@@ -37,6 +37,20 @@ class ReportsScreen(Screen[None]):
             tooltip="Type the day the balances are aged as of (YYYY-MM-DD)",
         ),
         Binding(
+            "c",
+            "claims",
+            "Claims",
+            id="reports.claims",
+            tooltip="The insurers' portions: submit, record payments and denials",
+        ),
+        Binding(
+            "m",
+            "statements",
+            "Mail statements",
+            id="reports.statements",
+            tooltip="E-mail every client with activity or a balance their statement",
+        ),
+        Binding(
             "r",
             "reload",
             "Reload",
@@ -126,6 +140,16 @@ class ReportsScreen(Screen[None]):
 
     def action_as_of(self) -> None:
         self.query_one("#reports-as-of", Input).focus()
+
+    def action_claims(self) -> None:
+        from cp_tui.screens.claims import ClaimsScreen
+
+        self.app.push_screen(ClaimsScreen(self.services), lambda _: self.reload())
+
+    def action_statements(self) -> None:
+        from cp_tui.screens.statement_run import StatementRunScreen
+
+        self.app.push_screen(StatementRunScreen(self.services))
 
     def action_reload(self) -> None:
         self.reload()

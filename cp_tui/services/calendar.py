@@ -1,9 +1,10 @@
 """Appointments: scheduling, recurrence, status, and the billing items they make.
 
 Completing a single appointment creates one billing item per service per
-attendee. Occurrences of a recurring series create none by themselves: the
-practitioner generates them on purpose, so a session that did not happen is
-never billed.
+attendee; a package may cover it, and an insurance policy splits it into the
+client's co-pay and the insurer's claim, in the same transaction. Occurrences
+of a recurring series create none by themselves: the practitioner generates
+them on purpose, so a session that did not happen is never billed.
 """
 
 from __future__ import annotations
@@ -271,6 +272,10 @@ class CalendarService:
                     charge.unit_price,
                     charge.tax_rate,
                 )
+                # A drawn session stays covered; a split item is split again from the
+                # new charge, so the portions still add up.
+                if not packages.keep_covered(session, item):
+                    insurance.resplit(session, self._clock, item)
             session.flush()
             return self._reads(session, [appt], with_charges=True)[0]
 
@@ -424,6 +429,7 @@ class CalendarService:
             created.append(item)
         session.flush()
         packages.draw_sessions(session, self._clock, created)
+        insurance.split_completed(session, self._clock, created)
         return created
 
     def _reads(

@@ -30,6 +30,7 @@ from cp_tui.documents import (
     Party,
     PracticeHeader,
     ReceiptDocument,
+    ReceiptPackage,
     StatementDocument,
     SuperbillDocument,
     TaxRow,
@@ -49,6 +50,7 @@ from cp_tui.services import audit, ledger
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import DomainError, InvalidInput, NotFound
 from cp_tui.services.invoice_reads import get_invoice, invoice_read
+from cp_tui.services.package_reads import packages_on_invoice
 from cp_tui.services.statements import statement_document
 from cp_tui.services.superbills import superbill_document
 from cp_tui.store import Database
@@ -310,6 +312,15 @@ class DocumentService:
                 credit_applied=invoice.credit_applied,
                 paid_before=applied_so_far - payment.applied,
                 amount_due=max(due_after, 0),
+                packages=tuple(
+                    ReceiptPackage(
+                        name=p.name or f"Package {p.id}",
+                        sessions=p.sessions - p.refunded,
+                        left=p.left,
+                        expires_on=p.expires_on,
+                    )
+                    for p in packages_on_invoice(session, invoice.id or 0, payment.received_on)
+                ),
             )
 
     def statement(self, client_id: int, start: date, end: date) -> StatementDocument:

@@ -14,6 +14,10 @@ The split rule (``split``), so that the two portions add up to the item exactly:
 4. The insurer's portion, on a ``ClaimLine``, is ``charge`` minus the item's new
    line total. So client + insurer == charge, always, by construction.
 
+Completing a session splits its new items at once when the client has a policy
+covering the service (``split_completed``, inside the transaction that creates
+them); ``split`` does it by hand for an item made before the policy existed.
+
 A portion is never both invoiced and claimed: only an item on no live invoice
 can be split, an item is split at most once (``claim_line.item_id`` is unique),
 and after the split the item holds the client's portion only, so invoicing it
@@ -28,6 +32,7 @@ the client's side as a new billing item (one unit, no tax, the rest as price,
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +47,7 @@ from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.money import HUNDRED, MoneyError, from_minor, line_amounts, parse_decimal, round_half_up
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.documents import write_private
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.items import get_item
 from cp_tui.store import Database
@@ -177,6 +183,95 @@ def is_split(session: Session, item_id: int) -> bool:
     )
 
 
+def policy_for(session: Session, item: BillingItem) -> InsurancePolicy | None:
+    """The client's active policy for the item's service, else their general one."""
+    if item.service_id is not None:
+        found = _active_policies(session, item.client_id, item.service_id)
+        if found:
+            return found[0]
+    general = _active_policies(session, item.client_id, None)
+    return general[0] if general else None
+
+
+def _active_policies(
+    session: Session, client_id: int, service_id: int | None
+) -> Sequence[InsurancePolicy]:
+    query = select(InsurancePolicy).where(
+        col(InsurancePolicy.client_id) == client_id, col(InsurancePolicy.active).is_(True)
+    )
+    if service_id is None:
+        query = query.where(col(InsurancePolicy.service_id).is_(None))
+    else:
+        query = query.where(col(InsurancePolicy.service_id) == service_id)
+    return session.exec(query.order_by(col(InsurancePolicy.id))).all()
+
+
+def split_item(
+    session: Session, clock: Clock, item: BillingItem, policy: InsurancePolicy
+) -> ClaimLine:
+    """Keep the co-pay on ``item`` and put the rest on a new claim line (checked by callers)."""
+    charge = ledger.item_total(item)
+    before = {"units": item.units, "unit_price": item.unit_price, "total": charge}
+    item.units = Decimal(1)
+    item.unit_price = net_for_total(client_portion(charge, policy), item.tax_rate)
+    kept = ledger.item_total(item)
+    claim = ClaimLine(
+        item_id=item.id or 0,
+        policy_id=policy.id or 0,
+        charge=charge,
+        amount=charge - kept,
+        created_at=clock.now(),
+    )
+    session.add(claim)
+    session.flush()
+    assert kept + claim.amount == charge
+    audit.record(
+        session,
+        clock,
+        "insurance.split",
+        client_id=item.client_id,
+        detail=f"item {item.id}: client {kept}, {policy.payer} {claim.amount}",
+        before=before,
+        after={"units": item.units, "unit_price": item.unit_price, "total": kept},
+    )
+    return claim
+
+
+def split_completed(session: Session, clock: Clock, items: Iterable[BillingItem]) -> int:
+    """Split the new items of a completed session that a policy covers; returns how many.
+
+    Called in the transaction that creates the items, so an insured session's item
+    is never seen, nor invoiced, whole. Items worth nothing (drawn from a package)
+    and fees are left alone: there is nothing for an insurer to pay.
+    """
+    done = 0
+    for item in items:
+        if item.fee_kind is not None or ledger.item_total(item) <= 0:
+            continue
+        policy = policy_for(session, item)
+        if policy is None:
+            continue
+        split_item(session, clock, item, policy)
+        done += 1
+    return done
+
+
+def resplit(session: Session, clock: Clock, item: BillingItem) -> None:
+    """Split again after the item's charge changed; refused once the claim has gone out."""
+    claim = session.exec(select(ClaimLine).where(col(ClaimLine.item_id) == item.id)).first()
+    if claim is None:
+        return
+    if claim.status != "to_submit":
+        raise NotAllowed(
+            f"item {item.id} is on claim {claim.id} ({claim.status}); its charge is fixed"
+        )
+    policy = session.get(InsurancePolicy, claim.policy_id)
+    session.delete(claim)
+    session.flush()
+    if policy is not None and ledger.item_total(item) > 0:
+        split_item(session, clock, item, policy)
+
+
 class InsuranceService:
     """Policies, co-pay splits and the insurer's claims (``services.insurance``)."""
 
@@ -257,14 +352,7 @@ class InsuranceService:
     def _active(
         session: Session, client_id: int, service_id: int | None
     ) -> Sequence[InsurancePolicy]:
-        query = select(InsurancePolicy).where(
-            col(InsurancePolicy.client_id) == client_id, col(InsurancePolicy.active).is_(True)
-        )
-        if service_id is None:
-            query = query.where(col(InsurancePolicy.service_id).is_(None))
-        else:
-            query = query.where(col(InsurancePolicy.service_id) == service_id)
-        return session.exec(query).all()
+        return _active_policies(session, client_id, service_id)
 
     # The split -------------------------------------------------------------------
 
@@ -288,11 +376,7 @@ class InsuranceService:
                 )
             if item.fee_kind is not None:
                 raise NotAllowed(f"item {item_id} is a {item.fee_kind} fee; insurers do not pay it")
-            policy = None
-            if item.service_id is not None:
-                policy = next(iter(self._active(session, item.client_id, item.service_id)), None)
-            if policy is None:
-                policy = next(iter(self._active(session, item.client_id, None)), None)
+            policy = policy_for(session, item)
             if policy is None:
                 raise NotAllowed(
                     f"client {item.client_id} has no insurance policy for this item; "
@@ -301,29 +385,8 @@ class InsuranceService:
             charge = ledger.item_total(item)
             if charge <= 0:
                 raise NotAllowed(f"item {item_id} is worth nothing; there is nothing to claim")
-            before = {"units": item.units, "unit_price": item.unit_price, "total": charge}
-            item.units = Decimal(1)
-            item.unit_price = net_for_total(client_portion(charge, policy), item.tax_rate)
-            kept = ledger.item_total(item)
-            claim = ClaimLine(
-                item_id=item_id,
-                policy_id=policy.id or 0,
-                charge=charge,
-                amount=charge - kept,
-                created_at=self._clock.now(),
-            )
-            session.add(claim)
-            session.flush()
-            assert kept + claim.amount == charge
-            audit.record(
-                session,
-                self._clock,
-                "insurance.split",
-                client_id=item.client_id,
-                detail=f"item {item_id}: client {kept}, {policy.payer} {claim.amount}",
-                before=before,
-                after={"units": item.units, "unit_price": item.unit_price, "total": kept},
-            )
+            claim = split_item(session, self._clock, item, policy)
+            kept = charge - claim.amount
             return SplitResult(
                 item_id=item_id,
                 charge=charge,
@@ -480,11 +543,15 @@ class InsuranceService:
                         "federal_tax_id": settings.tax_id,
                     }
                 )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-            writer.writeheader()
-            writer.writerows(records)
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(records)
+        try:
+            # Names, dates of birth and diagnoses: readable by the practitioner only.
+            write_private(path, text.getvalue().encode("utf-8"))
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
         return len(records)
 
     # Helpers ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -153,4 +154,35 @@ def package_reads(session: Session, packages: list[Package], today: date) -> lis
                 uses=uses[pid],
             )
         )
+    return reads
+
+
+def packages_on_invoice(session: Session, invoice_id: int, on: date) -> list[PackageRead]:
+    """Packages the invoice sold, or that covered sessions on it; ``left`` as of ``on``.
+
+    Sessions drawn after ``on`` are counted as still left, so a receipt says what
+    was left on the day of its payment and reads the same whenever it is printed.
+    """
+    item_ids = [
+        int(i)
+        for i in session.exec(
+            select(InvoiceLine.item_id).where(col(InvoiceLine.invoice_id) == invoice_id)
+        ).all()
+        if i is not None
+    ]
+    if not item_ids:
+        return []
+    sold = select(Package.id).where(col(Package.sale_item_id).in_(item_ids))
+    drawn = select(PackageUse.package_id).where(col(PackageUse.item_id).in_(item_ids))
+    ids = {int(i) for i in session.exec(sold).all() if i is not None}
+    ids |= {int(i) for i in session.exec(drawn).all()}
+    if not ids:
+        return []
+    packages = list(
+        session.exec(select(Package).where(col(Package.id).in_(ids)).order_by(col(Package.id)))
+    )
+    reads = []
+    for read in package_reads(session, packages, on):
+        later = sum(1 for use in read.uses if use.date > on)
+        reads.append(dataclasses.replace(read, left=read.left + later, used=read.used - later))
     return reads

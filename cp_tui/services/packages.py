@@ -55,6 +55,7 @@ __all__ = [
     "PackageSale",
     "PackageService",
     "draw_sessions",
+    "keep_covered",
     "release_items",
 ]
 
@@ -288,6 +289,17 @@ def draw_sessions(session: Session, clock: Clock, items: Iterable[BillingItem]) 
         covered += 1
         session.flush()
     return covered
+
+
+def keep_covered(session: Session, item: BillingItem) -> bool:
+    """After a drawn session's charge changed: the item stays worth nothing, the use
+    keeps what the session now would have cost. False when no package covers it."""
+    use = session.exec(select(PackageUse).where(col(PackageUse.item_id) == item.id)).first()
+    if use is None:
+        return False
+    use.covered_price = line_amounts(item.units, item.unit_price, item.tax_rate).net
+    item.unit_price = 0
+    return True
 
 
 def release_items(session: Session, item_ids: Iterable[int]) -> None:

@@ -114,3 +114,18 @@ def test_recurring_session_confirm(snap_compare: Any, demo_services: Services) -
 
 def test_reports_screen(snap_compare: Any, demo_services: Services) -> None:
     assert _snap(snap_compare, demo_services, "3", "a")
+
+
+def test_claims_screen(snap_compare: Any, demo_services: Services) -> None:
+    # Francesca's two uninvoiced items are insured; Chen's policy is a percentage.
+    services = demo_services
+    services.insurance.set_policy(6, payer="Aetna", member_id="W123", copay="30")
+    services.insurance.set_policy(3, payer="Blue Cross", member_id="BC9", copay_percent="20")
+    claims = [
+        services.insurance.split(i.id).claim.id
+        for i in services.items.list(client_id=6, uninvoiced=True)
+    ]
+    services.insurance.submit(claims[:1], "AET-1")
+    chen = services.items.add(client_id=3, description="Individual therapy", price="150")
+    services.insurance.split(chen.id)
+    assert _snap(snap_compare, services, "3", "a", "c")

@@ -113,7 +113,7 @@ async def period_dialog(app: CpTuiApp, pilot: Pilot[object], client: int) -> Non
     assert app.services is not None
     app.push_screen(ClientDetailScreen(app.services, client))
     await until(pilot, lambda: isinstance(app.screen, ClientDetailScreen))
-    await pilot.press("s")
+    await pilot.press("f")
     await until(pilot, lambda: isinstance(app.screen, PeriodDocumentsDialog))
 
 
@@ -174,7 +174,7 @@ def test_s_on_a_client_saves_and_e_mails_a_superbill(
             app.screen.query_one("#period-kind", Select).focus()
             await pilot.press("f")
             await until(pilot, lambda: any("Saved" in n for n in notes(app)))
-            await pilot.press("s")
+            await pilot.press("f")
             await until(pilot, lambda: isinstance(app.screen, PeriodDocumentsDialog))
             await choose(app, pilot, "superbill", *NOVEMBER)
             await pilot.press("s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -44,12 +45,14 @@ def test_fixed_copay_adds_up_and_is_capped(services: Services, practice: Practic
     with pytest.raises(NotAllowed):
         services.insurance.split(item_id)  # split once only
 
-    # A co-pay above the item is capped: the insurer's portion is 0, still adding up.
+    # A co-pay above the item is capped: the insurer's portion is 0, still adding up
+    # (this session is completed under the policy, so it is split on completion).
     therapy2 = practice.service("20.00", name="Check-in")
     practice.session([alex], [therapy2], datetime(2026, 11, 3, 10, 0))
     small = [i for i in services.items.list(client_id=alex, uninvoiced=True) if i.id != item_id]
-    capped = services.insurance.split(small[0].id)
-    assert (capped.client_portion, capped.claim.amount) == (2000, 0)
+    (capped,) = [c for c in services.insurance.claims() if c.item_id == small[0].id]
+    assert (capped.client_portion, capped.amount) == (2000, 0)
+    assert small[0].total == 2000
     consistent(services)
 
 
@@ -113,8 +116,11 @@ def test_payment_and_denial_move_the_rest(services: Services, practice: Practice
     services.insurance.set_policy(alex, payer="Aetna", member_id="W123", copay="30.00")
     practice.session([alex], [therapy], MON)
     practice.session([alex], [therapy], datetime(2026, 11, 9, 10, 0))
+    # The policy was there when the sessions were completed: they are split already.
     items = services.items.list(client_id=alex, uninvoiced=True)
-    first, second = (services.insurance.split(i.id).claim for i in items)
+    assert [i.total for i in items] == [3000, 3000]
+    first, second = services.insurance.claims(payer="Aetna")
+    assert {first.item_id, second.item_id} == {i.id for i in items}
     assert [c.status for c in services.insurance.claims(payer="Aetna")] == ["to_submit"] * 2
     submitted = services.insurance.submit([first.id, second.id], "AET-77")
     assert {c.status for c in submitted} == {"submitted"}
@@ -148,7 +154,7 @@ def test_reopening_drops_an_unsubmitted_claim(services: Services, practice: Prac
     therapy = practice.service("150.00")
     services.insurance.set_policy(alex, payer="Aetna", member_id="W123", copay="30.00")
     appt = practice.session([alex], [therapy], MON)
-    services.insurance.split(services.items.list(client_id=alex)[0].id)
+    assert len(services.insurance.claims()) == 1  # split on completion
     services.calendar.reopen(appt)
     assert services.insurance.claims() == []
     consistent(services)
@@ -223,3 +229,63 @@ def test_cli_set_split_list_pay_export(tmp_path: Path) -> None:
     out = tmp_path / "claims.csv"
     assert ok(data, "claims", "export", "-o", str(out))["claims"] == 1
     assert ok(data, "check")["ok"] is True
+
+
+def test_completing_an_insured_session_splits_it(services: Services, practice: Practice) -> None:
+    alex = practice.client()
+    therapy = practice.service("150.05", tax_rate="15")
+    talk = practice.service("80.00", name="Talk")
+    services.insurance.set_policy(alex, payer="Aetna", member_id="W1", copay_percent="20")
+    # A policy for one service wins over the general one.
+    services.insurance.set_policy(alex, payer="Cigna", member_id="C1", copay="10", service_id=talk)
+    bo = practice.client(name="Bo", email="bo@example.com")
+    practice.session([alex, bo], [therapy], MON)
+    practice.session([alex], [talk], datetime(2026, 11, 3, 10, 0))
+
+    claims = {c.payer: c for c in services.insurance.claims()}
+    assert set(claims) == {"Aetna", "Cigna"}
+    charge = line_amounts(Decimal(1), 15005, Decimal(15)).total
+    aetna = claims["Aetna"]
+    assert aetna.charge == charge
+    assert services.items.get(aetna.item_id).total + aetna.amount == charge
+    assert services.items.get(aetna.item_id).total == aetna.client_portion
+    assert (claims["Cigna"].client_portion, claims["Cigna"].amount) == (1000, 7000)
+    # The uninsured attendee is billed in full, and nothing of theirs is claimed.
+    assert [i.total for i in services.items.list(client_id=bo)] == [charge]
+
+    # Invoicing bills the co-pays only; the insurer's portions stay on the claims.
+    invoice = services.invoices.create(client_id=alex)
+    assert invoice.total == aetna.client_portion + 1000
+    with pytest.raises(NotAllowed, match="already"):
+        services.insurance.split(aetna.item_id)
+    consistent(services)
+
+
+def test_changed_charge_splits_again_until_submitted(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    services.insurance.set_policy(alex, payer="Aetna", member_id="W1", copay="30")
+    appt = practice.session([alex], [therapy], MON)
+    services.calendar.set_charge(appt, client_id=alex, service_id=therapy, price="200.00")
+    (claim,) = services.insurance.claims()
+    assert (claim.charge, claim.client_portion, claim.amount) == (20000, 3000, 17000)
+    assert services.items.get(claim.item_id).total == 3000
+    services.insurance.submit([claim.id], "R-1")
+    with pytest.raises(NotAllowed, match="submitted"):
+        services.calendar.set_charge(appt, client_id=alex, service_id=therapy, price="90.00")
+    assert services.items.get(claim.item_id).total == 3000
+    consistent(services)
+
+
+def test_a_session_drawn_from_a_package_is_not_claimed(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    services.insurance.set_policy(alex, payer="Aetna", member_id="W1", copay="30")
+    services.packages.sell(client_id=alex, sessions=2, service_ids=[therapy], price="250.00")
+    practice.session([alex], [therapy], MON)
+    assert services.insurance.claims() == []
+    consistent(services)

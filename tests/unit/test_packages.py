@@ -157,3 +157,18 @@ def test_void_sale_invoice_means_nothing_is_drawn(services: Services, practice: 
     listed = services.packages.list(client_id=alex)
     assert [p.id for p in listed] == [sale.package.id]
     assert services.packages.list(client_id=alex, active_only=True) == []
+
+
+def test_a_changed_charge_keeps_a_drawn_session_covered(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    sale = services.packages.sell(client_id=alex, sessions=2, service_ids=[therapy], price="250")
+    appt = practice.session([alex], [therapy], MON)
+    services.calendar.set_charge(appt, client_id=alex, service_id=therapy, price="160.00")
+    [item] = services.items.list(client_id=alex, uninvoiced=True)
+    assert item.total == 0  # still covered: not charged again
+    [use] = services.packages.get(sale.package.id).uses
+    assert use.covered_price == 16000
+    consistent(services)
