@@ -32,7 +32,7 @@ from cp_tui.models import (
     Service,
 )
 from cp_tui.money import MoneyError, parse_units
-from cp_tui.services import fees, insurance, ledger, packages
+from cp_tui.services import copays, fees, ledger, packages
 from cp_tui.services.catalogue import check_duration, parse_price, parse_rate
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
@@ -275,7 +275,7 @@ class CalendarService:
                 # A drawn session stays covered; a split item is split again from the
                 # new charge, so the portions still add up.
                 if not packages.keep_covered(session, item):
-                    insurance.resplit(session, self._clock, item)
+                    copays.resplit(session, self._clock, item)
             session.flush()
             return self._reads(session, [appt], with_charges=True)[0]
 
@@ -384,7 +384,7 @@ class CalendarService:
                     .values(item_id=None)
                 )
             packages.release_items(session, [i.id or 0 for i in items])
-            insurance.release_items(session, [i.id or 0 for i in items])
+            copays.release_items(session, [i.id or 0 for i in items])
             for item in items:
                 session.delete(item)
             appt.status = status
@@ -429,7 +429,7 @@ class CalendarService:
             created.append(item)
         session.flush()
         packages.draw_sessions(session, self._clock, created)
-        insurance.split_completed(session, self._clock, created)
+        copays.split_completed(session, self._clock, created)
         return created
 
     def _reads(

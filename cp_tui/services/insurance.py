@@ -1,28 +1,9 @@
 """Co-pays and insurer claims: a policy per client, and items split between client and insurer.
 
-The split rule (``split``), so that the two portions add up to the item exactly:
-
-1. ``charge`` is the item's line total before the split (net + tax, by the one
-   rounding rule of ``money``).
-2. The client's portion is the co-pay: a fixed amount capped at ``charge``, or
-   ``charge x percent / 100`` rounded half-up to the minor unit.
-3. The item becomes one unit at the largest unit price ``n`` whose line total
-   (``n`` + its tax at the item's own, unchanged tax rate) is not more than that
-   portion. With no tax, the line total is the portion exactly; with tax, a
-   portion that no net can reach (tax rounding skips a value now and then) comes
-   out one minor unit lower, in the client's favour.
-4. The insurer's portion, on a ``ClaimLine``, is ``charge`` minus the item's new
-   line total. So client + insurer == charge, always, by construction.
-
-Completing a session splits its new items at once when the client has a policy
-covering the service (``split_completed``, inside the transaction that creates
-them); ``split`` does it by hand for an item made before the policy existed.
-
-A portion is never both invoiced and claimed: only an item on no live invoice
-can be split, an item is split at most once (``claim_line.item_id`` is unique),
-and after the split the item holds the client's portion only, so invoicing it
-bills that portion and nothing of the insurer's. A split item can no longer be
-edited one by one (``ItemService.edit`` refuses).
+The split of an item into the client's co-pay and the insurer's portion, and
+the rule that makes the two add up exactly, live in ``services.copays``:
+completing a session of a client with a policy covering the service splits its
+items at once; ``split`` does it by hand for an item made before the policy.
 
 When the insurer pays less than its portion, or denies it, the rest can move to
 the client's side as a new billing item (one unit, no tax, the rest as price,
@@ -33,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,16 +25,33 @@ from sqlmodel import Session, col, select
 from cp_tui.clock import Clock
 from cp_tui.models import BillingItem, Client, Service
 from cp_tui.models.insurance import ClaimLine, InsurancePolicy
-from cp_tui.money import HUNDRED, MoneyError, from_minor, line_amounts, parse_decimal, round_half_up
+from cp_tui.money import HUNDRED, MoneyError, from_minor, parse_decimal
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.copays import (
+    FIXED,
+    PERCENT,
+    active_policies,
+    is_split,
+    net_for_total,
+    policy_for,
+    split_item,
+)
 from cp_tui.services.documents import write_private
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.items import get_item
 from cp_tui.store import Database
 
-FIXED = "fixed"
-PERCENT = "percent"
+# ``net_for_total`` stays importable from here, where the split used to live.
+__all__ = [
+    "STATUSES",
+    "ClaimRead",
+    "InsuranceService",
+    "PolicyRead",
+    "SplitResult",
+    "net_for_total",
+]
+
 STATUSES = ("to_submit", "submitted", "paid", "denied")
 
 CSV_FIELDS = [
@@ -138,140 +136,6 @@ def _policy_read(p: InsurancePolicy) -> PolicyRead:
     )
 
 
-def client_portion(charge: int, policy: InsurancePolicy) -> int:
-    """The co-pay on a line total of ``charge``: fixed (capped) or a percentage, half-up."""
-    if policy.copay_kind == FIXED:
-        return min(policy.copay_amount or 0, charge)
-    percent = policy.copay_percent or Decimal(0)
-    return round_half_up(Decimal(charge) * percent / HUNDRED)
-
-
-def net_for_total(portion: int, tax_rate: Decimal) -> int:
-    """The largest net whose line total (net + tax at ``tax_rate``) is not above ``portion``."""
-
-    def total(net: int) -> int:
-        return line_amounts(Decimal(1), net, tax_rate).total
-
-    net = int(Decimal(portion) / (1 + tax_rate / HUNDRED))
-    while net > 0 and total(net) > portion:
-        net -= 1
-    while total(net + 1) <= portion:
-        net += 1
-    return max(net, 0)
-
-
-def release_items(session: Session, item_ids: Iterable[int]) -> None:
-    """Drop claims still to submit before their items are deleted; refuse once sent."""
-    ids = list(item_ids)
-    if not ids:
-        return
-    claims = session.exec(select(ClaimLine).where(col(ClaimLine.item_id).in_(ids))).all()
-    for claim in claims:
-        if claim.status != "to_submit":
-            raise NotAllowed(
-                f"item {claim.item_id} is on claim {claim.id} ({claim.status}); "
-                "it cannot be removed"
-            )
-        session.delete(claim)
-    session.flush()
-
-
-def is_split(session: Session, item_id: int) -> bool:
-    return (
-        session.exec(select(ClaimLine.id).where(col(ClaimLine.item_id) == item_id)).first()
-        is not None
-    )
-
-
-def policy_for(session: Session, item: BillingItem) -> InsurancePolicy | None:
-    """The client's active policy for the item's service, else their general one."""
-    if item.service_id is not None:
-        found = _active_policies(session, item.client_id, item.service_id)
-        if found:
-            return found[0]
-    general = _active_policies(session, item.client_id, None)
-    return general[0] if general else None
-
-
-def _active_policies(
-    session: Session, client_id: int, service_id: int | None
-) -> Sequence[InsurancePolicy]:
-    query = select(InsurancePolicy).where(
-        col(InsurancePolicy.client_id) == client_id, col(InsurancePolicy.active).is_(True)
-    )
-    if service_id is None:
-        query = query.where(col(InsurancePolicy.service_id).is_(None))
-    else:
-        query = query.where(col(InsurancePolicy.service_id) == service_id)
-    return session.exec(query.order_by(col(InsurancePolicy.id))).all()
-
-
-def split_item(
-    session: Session, clock: Clock, item: BillingItem, policy: InsurancePolicy
-) -> ClaimLine:
-    """Keep the co-pay on ``item`` and put the rest on a new claim line (checked by callers)."""
-    charge = ledger.item_total(item)
-    before = {"units": item.units, "unit_price": item.unit_price, "total": charge}
-    item.units = Decimal(1)
-    item.unit_price = net_for_total(client_portion(charge, policy), item.tax_rate)
-    kept = ledger.item_total(item)
-    claim = ClaimLine(
-        item_id=item.id or 0,
-        policy_id=policy.id or 0,
-        charge=charge,
-        amount=charge - kept,
-        created_at=clock.now(),
-    )
-    session.add(claim)
-    session.flush()
-    assert kept + claim.amount == charge
-    audit.record(
-        session,
-        clock,
-        "insurance.split",
-        client_id=item.client_id,
-        detail=f"item {item.id}: client {kept}, {policy.payer} {claim.amount}",
-        before=before,
-        after={"units": item.units, "unit_price": item.unit_price, "total": kept},
-    )
-    return claim
-
-
-def split_completed(session: Session, clock: Clock, items: Iterable[BillingItem]) -> int:
-    """Split the new items of a completed session that a policy covers; returns how many.
-
-    Called in the transaction that creates the items, so an insured session's item
-    is never seen, nor invoiced, whole. Items worth nothing (drawn from a package)
-    and fees are left alone: there is nothing for an insurer to pay.
-    """
-    done = 0
-    for item in items:
-        if item.fee_kind is not None or ledger.item_total(item) <= 0:
-            continue
-        policy = policy_for(session, item)
-        if policy is None:
-            continue
-        split_item(session, clock, item, policy)
-        done += 1
-    return done
-
-
-def resplit(session: Session, clock: Clock, item: BillingItem) -> None:
-    """Split again after the item's charge changed; refused once the claim has gone out."""
-    claim = session.exec(select(ClaimLine).where(col(ClaimLine.item_id) == item.id)).first()
-    if claim is None:
-        return
-    if claim.status != "to_submit":
-        raise NotAllowed(
-            f"item {item.id} is on claim {claim.id} ({claim.status}); its charge is fixed"
-        )
-    policy = session.get(InsurancePolicy, claim.policy_id)
-    session.delete(claim)
-    session.flush()
-    if policy is not None and ledger.item_total(item) > 0:
-        split_item(session, clock, item, policy)
-
-
 class InsuranceService:
     """Policies, co-pay splits and the insurer's claims (``services.insurance``)."""
 
@@ -352,7 +216,7 @@ class InsuranceService:
     def _active(
         session: Session, client_id: int, service_id: int | None
     ) -> Sequence[InsurancePolicy]:
-        return _active_policies(session, client_id, service_id)
+        return active_policies(session, client_id, service_id)
 
     # The split -------------------------------------------------------------------
 
