@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
-from cp_tui.services.documents import DocumentSettingsRead
+from cp_tui.services.document_settings import DocumentSettingsRead
 from cp_tui.services.errors import DomainError
 from cp_tui.widgets.field import Field
 

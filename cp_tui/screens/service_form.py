@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from cp_tui.money import decimal_text, from_minor
 from cp_tui.screens import form_checks as checks
-from cp_tui.services.documents import check_place_of_service
+from cp_tui.services.document_settings import check_place_of_service
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import ServiceRead
 from cp_tui.widgets.field import Field

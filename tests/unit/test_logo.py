@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from cp_tui.bootstrap import Services
 from cp_tui.config import DB_FILENAME
 from cp_tui.documents import Document
-from cp_tui.services.documents import MAX_LOGO_BYTES
+from cp_tui.services.document_settings import MAX_LOGO_BYTES
 from cp_tui.services.errors import InvalidInput
 from tests.conftest import Practice
 
