@@ -42,13 +42,13 @@ from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.money import HUNDRED, MoneyError, from_minor, line_amounts, parse_decimal, round_half_up
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.claim_status import STATUSES
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.items import get_item
 from cp_tui.store import Database
 
 FIXED = "fixed"
 PERCENT = "percent"
-STATUSES = ("to_submit", "submitted", "paid", "denied")
 
 CSV_FIELDS = [
     "claim_id",
