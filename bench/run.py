@@ -151,18 +151,18 @@ def report_batch(report: Report, result: act.BatchResult) -> None:
     report.add("## Month-end batch")
     report.add()
     report.add(
-        "There is no batch service yet (issue 6 is not built). Measured instead: the "
-        "closest thing that exists, `invoices.create` once per client with uninvoiced "
-        "items (one transaction and one fsync each), against a plain-sqlite3 reference "
-        "in the bench that writes the same invoices, lines, totals, numbers, client "
-        "locks and audit rows in one transaction. Both make identical rows."
+        "`cp-tui invoices batch --period month` as the service runs it (preview, then run, "
+        "a chunk of invoices per transaction) for the first clients of November, against "
+        "a plain-sqlite3 reference in the bench that writes the same invoices, lines, "
+        "credit, totals, numbers, client locks and audit rows in one transaction. Both "
+        "make identical invoices, lines, credit and numbers."
     )
     report.add()
     report.table(
         ["what", "invoices", "lines", "seconds", "ms/invoice", "vs reference", "target", ""],
         [
             [
-                "invoices.create, one per client",
+                "batch service: preview + run",
                 f"{result.invoices:,}",
                 f"{result.lines:,}",
                 f"{result.services_s:.2f}",

@@ -93,6 +93,16 @@ def credit_balance(session: Session, client_id: int) -> int:
     return int(total)
 
 
+def credit_balances(session: Session, client_ids: Iterable[int]) -> dict[int, int]:
+    """``credit_balance`` of many clients in one query (a client with no entries: absent)."""
+    rows = session.execute(
+        select(CreditEntry.client_id, func.sum(CreditEntry.amount))
+        .where(col(CreditEntry.client_id).in_(list(client_ids)))
+        .group_by(col(CreditEntry.client_id))
+    ).all()
+    return {int(client_id): int(total) for client_id, total in rows}
+
+
 def amount_due(invoice: Invoice) -> int:
     if invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.status == InvoiceStatus.VOID:
         return 0
