@@ -52,9 +52,9 @@ def lock_client(session: Session, client_id: int) -> Client:
     )
     if getattr(result, "rowcount", 0) == 0:
         raise NotFound(f"no client with id {client_id}; `cp-tui clients list` shows the ids")
-    client = session.get(Client, client_id)
+    # Read afresh (one SELECT), not from the session's identity map.
+    client = session.get(Client, client_id, populate_existing=True)
     assert client is not None
-    session.refresh(client)
     return client
 
 
