@@ -40,11 +40,18 @@ class CpTuiApp(App[str | None]):
     ]
 
     class Opened(Message):
-        def __init__(self, services: Services | None, error: str | None, name: str = "") -> None:
+        def __init__(
+            self,
+            services: Services | None,
+            error: str | None,
+            name: str = "",
+            needs_setup: bool = False,
+        ) -> None:
             super().__init__()
             self.services = services
             self.error = error
             self.name = name
+            self.needs_setup = needs_setup
 
     class BackupFailed(Message):
         """Today's backup could not be taken (its full check found damage, or no space)."""
@@ -86,11 +93,13 @@ class CpTuiApp(App[str | None]):
     def _open(self) -> None:
         try:
             services = self._open_services()
+            # Asked here, off the event loop, so the calendar paints without waiting.
             name = services.practice.get().name
+            needs_setup = services.demo.is_empty() and not services.catalogue.list()
         except Exception as exc:  # shown to the user, then the app exits cleanly
             self.post_message(self.Opened(None, str(exc)))
             return
-        self.post_message(self.Opened(services, None, name))
+        self.post_message(self.Opened(services, None, name, needs_setup))
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
@@ -110,7 +119,7 @@ class CpTuiApp(App[str | None]):
         self.add_mode("settings", lambda: SettingsScreen(services))
         self.sub_title = message.name
         self.switch_mode("calendar")
-        if services.demo.is_empty() and not services.catalogue.list():
+        if message.needs_setup:
             from cp_tui.screens.setup import SetupScreen
 
             self.push_screen(SetupScreen(services), self._after_setup)
