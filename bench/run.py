@@ -151,8 +151,8 @@ def report_batch(report: Report, result: act.BatchResult) -> None:
     report.add("## Month-end batch")
     report.add()
     report.add(
-        "`cp-tui invoices batch --period month` as the service runs it (preview, then run, "
-        "a chunk of invoices per transaction) for the first clients of November, against "
+        "The month-end batch service (`BatchService.run`, a chunk of invoices per "
+        "transaction) for the first clients of November, by client id, against "
         "a plain-sqlite3 reference in the bench that writes the same invoices, lines, "
         "credit, totals, numbers, client locks and audit rows in one transaction. Both "
         "make identical invoices, lines, credit and numbers."
@@ -162,7 +162,7 @@ def report_batch(report: Report, result: act.BatchResult) -> None:
         ["what", "invoices", "lines", "seconds", "ms/invoice", "vs reference", "target", ""],
         [
             [
-                "batch service: preview + run",
+                "batch service (run)",
                 f"{result.invoices:,}",
                 f"{result.lines:,}",
                 f"{result.services_s:.2f}",
