@@ -60,12 +60,13 @@ def lock_client(session: Session, client_id: int) -> Client:
 
 def next_number(session: Session, series: str) -> int:
     """Take the next number of a series inside the caller's transaction (gap-free)."""
-    result = session.execute(
+    taken = session.execute(
         update(NumberSeries)
         .where(col(NumberSeries.series) == series)
         .values(next_value=NumberSeries.next_value + 1)
-    )
-    if getattr(result, "rowcount", 0) == 0:
+        .returning(col(NumberSeries.next_value))
+    ).scalar_one_or_none()
+    if taken is None:
         try:
             # First number of the series. On PostgreSQL two transactions can both
             # find no row; the loser's savepoint rolls back and it takes the next.
@@ -74,10 +75,7 @@ def next_number(session: Session, series: str) -> int:
             return 1
         except IntegrityError:
             return next_number(session, series)
-    value = session.execute(
-        select(NumberSeries.next_value).where(col(NumberSeries.series) == series)
-    ).scalar_one()
-    return int(value) - 1
+    return int(taken) - 1
 
 
 def format_number(prefix: str, value: int) -> str:
