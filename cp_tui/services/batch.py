@@ -115,11 +115,14 @@ class BatchService:
         charge: bool = False,
         progress: Progress | None = None,
     ) -> BatchResult:
-        """Invoice each chosen client for their period items, one transaction each.
+        """Invoice each chosen client for their period items, up to ``CHUNK`` a transaction.
 
         ``selection`` is preview rows (their items, as previewed) or client ids (their
         items in ``period`` of ``on``). Items invoiced since are left out, so running
-        the same batch twice creates each invoice once.
+        the same batch twice creates each invoice once. ``progress`` hears of each
+        invoice once it is written; if it raises, what it heard of is kept and the
+        exception goes on. With ``send`` or ``charge``, each invoice is committed on
+        its own before it is sent or charged.
         """
         rows = self._selected(selection, period, on, apply_credit)
         outcomes: list[BatchOutcome] = []
