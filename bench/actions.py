@@ -13,7 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from cp_tui.bootstrap import Services, build_services
 from cp_tui.clock import FrozenClock
 from cp_tui.config import resolve_settings
 from cp_tui.money import line_amounts
+from cp_tui.services.batch import period_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,16 +128,29 @@ def actions(services: Services, built: Built, runs: int) -> list[Timing]:
     return timings
 
 
-# -- the month-end batch: invoices.create per client against one plain-sqlite3 transaction ----
+# -- the month-end batch: the batch service against one plain-sqlite3 transaction -------------
+
+# ``cp-tui invoices batch --period month --date 2026-12-01`` bills November: the
+# practice's last, not yet invoiced month (its "today" is 25 November).
+BATCH_ON = date(2026, 12, 1)
 
 
-def batch_through_services(folder: Path, clients: list[int]) -> float:
+def batch_through_services(folder: Path, count: int) -> tuple[float, list[int]]:
+    """Seconds for ``BatchService.run`` over the first ``count`` clients of the month.
+
+    The clients are chosen before the clock starts (a preview reads the whole
+    month, whatever ``count``); the run itself selects their items of the period,
+    as ``run`` does when given client ids, and invoices them.
+    """
     services = open_services(folder)  # opened (and backed up) before the clock starts
     try:
+        clients = [row.client_id for row in services.batch.preview("month", BATCH_ON).rows]
+        clients = clients[:count]
         started = time.perf_counter()
-        for client in clients:
-            services.invoices.create(client_id=client)
-        return time.perf_counter() - started
+        result = services.batch.run(clients, period="month", on=BATCH_ON)
+        took = time.perf_counter() - started
+        assert len(result.created) == len(clients), "the batch skipped or failed some clients"
+        return took, clients
     finally:
         services.close()
 
@@ -146,7 +160,8 @@ def _scaled(value: int) -> Decimal:
 
 
 def batch_reference(path: Path, clients: list[int]) -> float:
-    """The same invoices, lines, totals, numbers, client locks and audit rows, one transaction."""
+    """The same invoices, lines, credit, numbers, client locks and audit rows, one transaction."""
+    start, end = period_bounds("month", BATCH_ON)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -169,9 +184,14 @@ def batch_reference(path: Path, clients: list[int]) -> float:
             items = conn.execute(
                 "SELECT b.id, b.date, b.description, b.units, b.unit_price, b.tax_rate "
                 "FROM billing_item b LEFT JOIN invoice_line l ON l.active_item_id = b.id "
-                "WHERE l.id IS NULL AND b.client_id = ? ORDER BY b.date, b.id",
-                (client,),
+                "WHERE l.id IS NULL AND b.client_id = ? AND b.date BETWEEN ? AND ? "
+                "ORDER BY b.date, b.id",
+                (client, start.isoformat(), end.isoformat()),
             ).fetchall()
+            (balance,) = conn.execute(
+                "SELECT coalesce(sum(amount), 0) FROM credit_entry WHERE client_id = ?",
+                (client,),
+            ).fetchone()
             number = f"{prefix}{next_value:04d}"
             next_value += 1
             cursor = conn.execute(
@@ -193,11 +213,20 @@ def batch_reference(path: Path, clients: list[int]) -> float:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 lines,
             )
+            take = max(min(balance, net + tax), 0)
+            status = "paid" if net + tax - take <= 0 else "unpaid"
             conn.execute(
-                "UPDATE invoice SET subtotal = ?, tax = ?, total = ? WHERE id = ?",
-                (net, tax, net + tax, invoice_id),
+                "UPDATE invoice SET subtotal = ?, tax = ?, total = ?, credit_applied = ?, "
+                "status = ? WHERE id = ?",
+                (net, tax, net + tax, take, status, invoice_id),
             )
-            after = json.dumps({"number": number, "total": net + tax, "status": "unpaid"})
+            if take:
+                conn.execute(
+                    "INSERT INTO credit_entry (client_id, amount, kind, invoice_id, note, "
+                    "created_at) VALUES (?, ?, 'applied', ?, ?, ?)",
+                    (client, -take, invoice_id, f"applied to {number}", now),
+                )
+            after = json.dumps({"number": number, "total": net + tax, "status": status})
             conn.execute(
                 "INSERT INTO audit_entry (at, action, client_id, invoice_id, detail, "
                 "\"before\", \"after\") VALUES (?, 'invoice.issue', ?, ?, ?, '', ?)",
@@ -212,15 +241,18 @@ def batch_reference(path: Path, clients: list[int]) -> float:
         conn.close()
 
 
-def _made(path: Path, first_id: int) -> tuple[int, int, int]:
+def _made(path: Path, first_id: int) -> tuple[int, int, int, int, int]:
+    """Invoices, their total, credit applied and lines, and the last number, past ``first_id``."""
     conn = sqlite3.connect(path)
     try:
         row = conn.execute(
-            "SELECT count(*), coalesce(sum(total), 0), "
-            "(SELECT count(*) FROM invoice_line WHERE invoice_id > ?) FROM invoice WHERE id > ?",
+            "SELECT count(*), coalesce(sum(total), 0), coalesce(sum(credit_applied), 0), "
+            "(SELECT count(*) FROM invoice_line WHERE invoice_id > ?), "
+            "(SELECT next_value FROM number_series WHERE series = 'invoice') "
+            "FROM invoice WHERE id > ?",
             (first_id, first_id),
         ).fetchone()
-        return int(row[0]), int(row[1]), int(row[2])
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
     finally:
         conn.close()
 
@@ -238,18 +270,17 @@ class BatchResult:
 
 
 def batch(scale: float, count: int, tmp: Path) -> BatchResult:
-    """``count`` invoices for clients with uninvoiced items, both ways, on two fresh copies."""
+    """The month-end batch for ``count`` clients, both ways, on two fresh copies."""
     a, built = work_copy(scale, tmp / "batch-services")
     b, _ = work_copy(scale, tmp / "batch-reference")
-    clients = built.clients_with_uninvoiced[:count]
     first_id = built.counts["invoice"]
-    through_services = batch_through_services(a, clients)
+    through_services, clients = batch_through_services(a, count)
     reference = batch_reference(b / "practice.db", clients)
     made_a, made_b = _made(a / "practice.db", first_id), _made(b / "practice.db", first_id)
     assert made_a == made_b, f"the reference made {made_b}, the services {made_a}"
     shutil.rmtree(a)
     shutil.rmtree(b)
-    return BatchResult(made_a[0], made_a[2], through_services, reference)
+    return BatchResult(made_a[0], made_a[3], through_services, reference)
 
 
 # -- PDFs ----------------------------------------------------------------------------------

@@ -40,10 +40,28 @@ class CpTuiApp(App[str | None]):
     ]
 
     class Opened(Message):
-        def __init__(self, services: Services | None, error: str | None) -> None:
+        def __init__(
+            self,
+            services: Services | None,
+            error: str | None,
+            name: str = "",
+            needs_setup: bool = False,
+        ) -> None:
             super().__init__()
             self.services = services
             self.error = error
+            self.name = name
+            self.needs_setup = needs_setup
+
+    class BackupFailed(Message):
+        """Today's backup could not be taken (its full check found damage, or no space)."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    class StripeConnected(Message):
+        """A Stripe key is configured: link payments are looked for every few minutes."""
 
     def __init__(
         self,
@@ -68,16 +86,20 @@ class CpTuiApp(App[str | None]):
     def on_mount(self) -> None:
         if self._config_problem:
             self.notify(self._config_problem, severity="warning", timeout=10)
-        self._open()
+        # After the first frame: the worker's imports would hold the GIL while it paints.
+        self.call_after_refresh(self._open)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _open(self) -> None:
         try:
             services = self._open_services()
+            # Asked here, off the event loop, so the calendar paints without waiting.
+            name = services.practice.get().name
+            needs_setup = services.demo.is_empty() and not services.catalogue.list()
         except Exception as exc:  # shown to the user, then the app exits cleanly
             self.post_message(self.Opened(None, str(exc)))
             return
-        self.post_message(self.Opened(services, None))
+        self.post_message(self.Opened(services, None, name, needs_setup))
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
@@ -95,15 +117,38 @@ class CpTuiApp(App[str | None]):
         self.add_mode("clients", lambda: ClientsScreen(services))
         self.add_mode("invoices", lambda: InvoicesScreen(services))
         self.add_mode("settings", lambda: SettingsScreen(services))
-        self.sub_title = services.practice.get().name
+        self.sub_title = message.name
         self.switch_mode("calendar")
-        if services.charges.available():
-            # No webhooks reach a terminal: look for link payments every few minutes.
-            self.set_interval(SYNC_MINUTES * 60, self._sync_with_stripe)
-        if services.demo.is_empty() and not services.catalogue.list():
+        if message.needs_setup:
             from cp_tui.screens.setup import SetupScreen
 
             self.push_screen(SetupScreen(services), self._after_setup)
+        # The daily backup (seconds on a big practice) and asking the keyring for a
+        # Stripe key (a few hundred milliseconds) wait until the calendar is on screen.
+        self.call_after_refresh(self._back_up_and_look_for_stripe)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="after-open")
+    def _back_up_and_look_for_stripe(self) -> None:
+        services = self.services
+        if services is None:
+            return
+        from cp_tui.store import StoreError
+
+        try:
+            services.daily_backup()
+        except StoreError as exc:  # a damaged page that only a full check finds
+            self.post_message(self.BackupFailed(str(exc)))
+        if services.charges.available():
+            self.post_message(self.StripeConnected())
+
+    @on(BackupFailed)
+    def _backup_failed(self, message: BackupFailed) -> None:
+        self.notify(message.error, title="Daily backup", severity="error", timeout=60, markup=False)
+
+    @on(StripeConnected)
+    def _stripe_connected(self) -> None:
+        # No webhooks reach a terminal: look for link payments every few minutes.
+        self.set_interval(SYNC_MINUTES * 60, self._sync_with_stripe)
 
     def _after_setup(self, result: str | None) -> None:
         if result == "demo":

@@ -77,6 +77,14 @@ class Services:
     def close(self) -> None:
         self.db.dispose()
 
+    def daily_backup(self) -> str | None:
+        """Take today's backup (copy, quick_check, rotate) unless it is taken already.
+
+        Seconds on a big practice: the TUI runs it in a worker once the calendar
+        is on screen; the command line takes it in ``build_services``.
+        """
+        return daily_backup(self.settings.database_url, self.clock.local_now())
+
 
 def stripe_gateway_factory(secrets: SecretStore) -> GatewayFactory:
     """Builds the Stripe gateway on first use, from the key in the environment or keyring."""
@@ -102,11 +110,15 @@ def build_services(
     clock: Clock | None = None,
     gateway: PaymentGateway | None = None,
     secrets: SecretStore | None = None,
+    backup: bool = True,
 ) -> Services:
     """Open (creating or upgrading) the database and wire every service to it.
 
     ``gateway`` replaces Stripe (tests hand in a gateway on a local fake server);
-    without it, Stripe is used when a key is configured.
+    without it, Stripe is used when a key is configured. ``backup=False`` leaves
+    the daily backup to ``Services.daily_backup`` (the TUI, after its first
+    paint); a damaged or truncated file is refused either way, before anything
+    writes to it.
     """
     clock = clock or SystemClock()
     secrets = secrets or SecretStore()
@@ -114,7 +126,8 @@ def build_services(
         (lambda: gateway) if gateway is not None else stripe_gateway_factory(secrets)
     )
     try:
-        daily_backup(settings.database_url, clock.local_now())
+        if backup:
+            daily_backup(settings.database_url, clock.local_now())
         db = Database(open_engine(settings.database_url))
     except StoreError:
         raise

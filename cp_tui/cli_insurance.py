@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from cp_tui import cli_output as out
 from cp_tui.cli_reports import _runner, _wants_json
 from cp_tui.money import format_money
-from cp_tui.services.insurance import STATUSES
+from cp_tui.services.claim_status import STATUSES
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services

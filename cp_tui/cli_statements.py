@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING
 from cp_tui import cli_output as out
 from cp_tui.cli_reports import _wants_json
 from cp_tui.services.errors import InvalidInput
-from cp_tui.services.statement_runs import (
-    FAILED,
-    StatementOutcome,
-    StatementPlan,
-    StatementRunResult,
-    failed_first,
-)
 
+# The run's module is imported inside the functions: the command line is built
+# before the TUI's first paint, which must not wait for the database layer.
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
     from cp_tui.config import Settings
+    from cp_tui.services.statement_runs import (
+        StatementOutcome,
+        StatementPlan,
+        StatementRunResult,
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +72,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         out.emit_json(result)
     else:
         _show_result(result)
+    from cp_tui.services.statement_runs import FAILED
+
     return 1 if result.count(FAILED) else 0
 
 
@@ -119,6 +121,8 @@ def _show_plan(plan: StatementPlan, args: argparse.Namespace) -> None:
 
 
 def _show_result(result: StatementRunResult) -> None:
+    from cp_tui.services.statement_runs import failed_first
+
     out.table(
         ["Client", "Name", "Status", "To / what to do"],
         [[o.client_id, o.client_name, o.status, o.detail] for o in failed_first(result.outcomes)],

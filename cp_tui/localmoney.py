@@ -10,10 +10,19 @@ Babel is imported on first use.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from cp_tui.money import exponent, format_money, from_minor
 
 DEFAULT_LOCALE = "en_US"
+
+
+@lru_cache(maxsize=16)
+def _parsed(locale: str) -> Any:
+    """Babel's Locale, parsed once: a PDF formats a dozen amounts and dates."""
+    from babel import Locale
+
+    return Locale.parse(locale)
 
 
 @lru_cache(maxsize=64)
@@ -54,7 +63,7 @@ def format_local(amount: int, currency: str, locale: str = DEFAULT_LOCALE) -> st
         format_currency(
             from_minor(amount, currency),
             currency,
-            locale=locale or DEFAULT_LOCALE,
+            locale=_parsed(locale or DEFAULT_LOCALE),
             currency_digits=True,
         )
     )
@@ -67,12 +76,12 @@ def format_local_date(value: object, locale: str = DEFAULT_LOCALE) -> str:
     if not isinstance(value, date):
         return str(value)
     try:
-        from babel import Locale, UnknownLocaleError
+        from babel import UnknownLocaleError
         from babel.dates import format_date
     except ImportError:  # pragma: no cover - babel is a dependency
         return value.isoformat()
     try:
-        Locale.parse(locale or DEFAULT_LOCALE)
+        parsed = _parsed(locale or DEFAULT_LOCALE)
     except (UnknownLocaleError, ValueError, TypeError):
         return value.isoformat()
-    return str(format_date(value, format="medium", locale=locale or DEFAULT_LOCALE))
+    return str(format_date(value, format="medium", locale=parsed))

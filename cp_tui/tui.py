@@ -15,7 +15,8 @@ def open_practice(settings: Settings) -> Services:
     """Build the services; the demo practice is loaded on its first opening."""
     from cp_tui.bootstrap import build_services
 
-    services = build_services(settings)
+    # The daily backup reads the whole file: the App takes it once the calendar shows.
+    services = build_services(settings, backup=False)
     if settings.demo and services.demo.is_empty():
         from cp_tui.services.demo import mark_as_demo
 

@@ -104,6 +104,12 @@ def _unicode_fonts() -> Fonts:
 
 
 def _fit(text: str, glyphs: frozenset[int] | None) -> str:
+    # The common case, without a look at every character.
+    if glyphs is None:
+        if _winansi(text):
+            return text
+    elif text.isascii() and text.replace("\n", "").replace("\t", "").isprintable():
+        return text
     out = []
     for ch in text:
         ok = (ord(ch) in glyphs or ch in "\n\t") if glyphs is not None else _winansi(ch)
@@ -130,6 +136,7 @@ def _draw(page: Layout) -> bytes:
     from reportlab.lib.pagesizes import A4, LETTER
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import (
         KeepTogether,
         LongTable,
@@ -250,15 +257,22 @@ def _draw(page: Layout) -> bytes:
     # draw several times faster than Paragraphs; only wrapping columns use them.
     total_weight = sum(c.weight for c in page.columns)
     widths = [width * c.weight / total_weight for c in page.columns]
-    body: list[list[Any]] = [
-        [
-            Paragraph(t(cell), strong if index in page.strong_rows else base)
-            if c.wrap
-            else _fit(cell, glyphs)
-            for cell, c in zip(row, page.columns, strict=True)
-        ]
-        for index, row in enumerate(page.rows)
-    ]
+
+    def fits(text: str, column: int, font: str) -> bool:
+        # One line that fits its column (6 pt padding each side) needs no Paragraph.
+        return "\n" not in text and stringWidth(text, font, 9) <= widths[column] - 12
+
+    body: list[list[Any]] = []
+    for index, row in enumerate(page.rows):
+        font = bold if index in page.strong_rows else regular
+        drawn: list[Any] = []
+        for column, (cell, c) in enumerate(zip(row, page.columns, strict=True)):
+            text = _fit(cell, glyphs)
+            if c.wrap and not fits(text, column, font):
+                drawn.append(Paragraph(t(cell), strong if font == bold else base))
+            else:
+                drawn.append(text)
+        body.append(drawn)
     if not body:
         body.append(["", "(nothing in this period)"] + [""] * (len(widths) - 2))
     style: list[Any] = [

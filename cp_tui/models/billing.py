@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -12,6 +13,8 @@ from cp_tui.models.types import Scaled
 
 class BillingItem(SQLModel, table=True):
     __tablename__ = "billing_item"
+    # A batch run reads one month's items out of years of them (revision 0009).
+    __table_args__ = (Index("ix_billing_item_date", "date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)

@@ -1,9 +1,11 @@
 """Batch runs: the Friday week and the month-end, one invoice per client.
 
-``preview`` lists what a run would bill; ``run`` creates the invoices, each in its
-own transaction (through ``InvoiceService.create``), so a run killed half-way
-leaves only whole invoices and running it again completes the rest. Items
-already on an invoice are never billed again, so a second run creates nothing.
+``preview`` lists what a run would bill; ``run`` creates the invoices, a chunk of
+them per transaction with bulk SQL (``batch_writer``), so a run killed half-way
+leaves only whole invoices and running it again completes the rest. A run that
+e-mails or charges creates each invoice in its own transaction (through
+``InvoiceService.create``) before it is sent. Items already on an invoice are
+never billed again, so a second run creates nothing.
 Recurring occurrences whose items were never generated are listed, never billed.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
@@ -30,77 +32,19 @@ from cp_tui.models import (
     Service,
 )
 from cp_tui.services import ledger
+from cp_tui.services.batch_rows import (
+    BatchOutcome,
+    BatchPreview,
+    BatchResult,
+    BatchRow,
+    UnbilledOccurrence,
+)
+from cp_tui.services.batch_writer import BatchWriter
 from cp_tui.services.errors import DomainError, InvalidInput
 from cp_tui.services.invoicing import InvoiceService
 from cp_tui.store import Database
 
 PERIODS = ("week", "month")
-
-
-@dataclass(frozen=True, slots=True)
-class BatchRow:
-    """One client a run would invoice."""
-
-    client_id: int
-    client_name: str
-    email: str
-    item_ids: list[int]
-    total: int
-    credit: int
-    card: str | None
-
-    @property
-    def items(self) -> int:
-        return len(self.item_ids)
-
-
-@dataclass(frozen=True, slots=True)
-class UnbilledOccurrence:
-    """A past recurring session that is neither billed nor marked as not having happened."""
-
-    appointment_id: int
-    start: datetime
-    status: str
-    client_names: list[str]
-    service_names: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class BatchPreview:
-    period: str
-    start: date
-    end: date
-    currency: str
-    rows: list[BatchRow]
-    unbilled: list[UnbilledOccurrence]
-
-    @property
-    def total(self) -> int:
-        return sum(row.total for row in self.rows)
-
-
-@dataclass(frozen=True, slots=True)
-class BatchOutcome:
-    """What a run did for one client."""
-
-    client_id: int
-    client_name: str
-    status: str  # created, skipped or failed
-    invoice: str | None = None
-    total: int = 0
-    amount_due: int = 0
-    sent: bool = False
-    charged: str | None = None  # the charge's outcome, when one was tried
-    message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    outcomes: list[BatchOutcome] = field(default_factory=list)
-
-    @property
-    def created(self) -> list[BatchOutcome]:
-        return [o for o in self.outcomes if o.status == "created"]
 
 
 Progress = Callable[[int, int, BatchOutcome], None]
@@ -140,6 +84,7 @@ class BatchService:
         self._invoices = invoices
         self._sender = sender
         self._charger = charger
+        self._writer = BatchWriter(db, clock)
 
     # -- preview ------------------------------------------------------------------
 
@@ -170,21 +115,43 @@ class BatchService:
         charge: bool = False,
         progress: Progress | None = None,
     ) -> BatchResult:
-        """Invoice each chosen client for their period items, one transaction each.
+        """Invoice each chosen client for their period items, up to ``CHUNK`` a transaction.
 
         ``selection`` is preview rows (their items, as previewed) or client ids (their
         items in ``period`` of ``on``). Items invoiced since are left out, so running
-        the same batch twice creates each invoice once.
+        the same batch twice creates each invoice once. ``progress`` hears of each
+        invoice once it is written; if it raises, what it heard of is kept and the
+        exception goes on. With ``send`` or ``charge``, each invoice is committed on
+        its own before it is sent or charged.
         """
         rows = self._selected(selection, period, on, apply_credit)
         outcomes: list[BatchOutcome] = []
-        for done, row in enumerate(rows, start=1):
-            outcome = self._invoice_one(row, apply_credit=apply_credit)
-            if outcome.invoice is not None:
-                outcome = self._deliver(outcome, send=send, charge=charge, card=row.card)
+
+        def report(outcome: BatchOutcome) -> None:
             outcomes.append(outcome)
             if progress is not None:
-                progress(done, len(rows), outcome)
+                progress(len(outcomes), len(rows), outcome)
+
+        if send or charge:
+            # Each invoice is committed before it is e-mailed or charged, and the
+            # network, not the database, sets the pace: one transaction each.
+            for row in rows:
+                outcome = self._invoice_one(row, apply_credit=apply_credit)
+                if outcome.invoice is not None:
+                    outcome = self._deliver(outcome, send=send, charge=charge, card=row.card)
+                report(outcome)
+            return BatchResult(outcomes)
+        at = 0
+        while at < len(rows):
+            written = self._writer.write(rows[at:], apply_credit=apply_credit, report=report)
+            if written.cancelled is not None:
+                raise written.cancelled
+            at += written.done
+            if written.one_by_one:
+                # The bulk path stopped before a row it cannot vouch for: ``create``
+                # invoices it or says what is wrong, in its own transaction.
+                report(self._invoice_one(rows[at], apply_credit=apply_credit))
+                at += 1
         return BatchResult(outcomes)
 
     def _selected(
@@ -297,12 +264,13 @@ class BatchService:
             c.client_id: c
             for c in session.exec(select(SavedCard).where(col(SavedCard.client_id).in_(ids))).all()
         }
+        balances = ledger.credit_balances(session, ids)
         rows = []
         for cid in ids:
             client = clients[cid]
             items = by_client[cid]
             total = sum(ledger.item_total(i) for i in items)
-            credit = min(max(ledger.credit_balance(session, cid), 0), max(total, 0))
+            credit = min(max(balances.get(cid, 0), 0), max(total, 0))
             card = cards.get(cid)
             rows.append(
                 BatchRow(

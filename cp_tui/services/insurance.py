@@ -28,6 +28,7 @@ from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.money import HUNDRED, MoneyError, from_minor, parse_decimal
 from cp_tui.services import audit, ledger
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.claim_status import STATUSES
 from cp_tui.services.copays import (
     FIXED,
     PERCENT,
@@ -52,7 +53,6 @@ __all__ = [
     "net_for_total",
 ]
 
-STATUSES = ("to_submit", "submitted", "paid", "denied")
 
 CSV_FIELDS = [
     "claim_id",

@@ -139,7 +139,11 @@ def invoice_read(session: Session, invoice: Invoice) -> InvoiceRead:
 def snapshot(session: Session, invoice: Invoice) -> dict[str, object]:
     """What the audit keeps of an invoice before and after a change."""
     session.flush()
-    read = invoice_read(session, invoice)
+    return snapshot_of(invoice_read(session, invoice))
+
+
+def snapshot_of(read: InvoiceRead) -> dict[str, object]:
+    """``snapshot`` of an invoice already read (saves reading it twice)."""
     return {
         "number": read.number,
         "status": read.status,

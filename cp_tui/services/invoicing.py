@@ -40,7 +40,13 @@ from cp_tui.services.invoice_query import (
     totals,
     where_status,
 )
-from cp_tui.services.invoice_reads import get_invoice, invoice_read, invoice_reads, snapshot
+from cp_tui.services.invoice_reads import (
+    get_invoice,
+    invoice_read,
+    invoice_reads,
+    snapshot,
+    snapshot_of,
+)
 from cp_tui.services.items import get_item, parse_units_input
 from cp_tui.services.readmodels import AuditRead, InvoiceRead, InvoiceSummary, InvoiceTotals
 from cp_tui.store import Database
@@ -130,6 +136,8 @@ class InvoiceService:
             if apply_credit and not draft:
                 self._take_credit(session, invoice, ledger.credit_balance(session, payer_id))
             ledger.settle_status(invoice)
+            session.flush()
+            read = invoice_read(session, invoice)
             audit.record(
                 session,
                 self._clock,
@@ -137,9 +145,9 @@ class InvoiceService:
                 client_id=payer_id,
                 invoice_id=invoice.id,
                 detail=number or "draft",
-                after=snapshot(session, invoice),
+                after=snapshot_of(read),
             )
-            return invoice_read(session, invoice)
+            return read
 
     def apply_credit(self, number: str) -> InvoiceRead:
         """Use the client's credit balance on an open invoice."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import builtins
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
@@ -40,6 +42,40 @@ def item_read(item: BillingItem, invoice_number: str | None) -> ItemRead:
     )
 
 
+_ITEM_COLUMNS = (
+    col(BillingItem.id),
+    col(BillingItem.client_id),
+    col(BillingItem.appointment_id),
+    col(BillingItem.service_id),
+    col(BillingItem.date),
+    col(BillingItem.description),
+    col(BillingItem.units),
+    col(BillingItem.unit_price),
+    col(BillingItem.tax_rate),
+)
+
+
+def _item_read_from_columns(row: tuple[Any, ...], invoice_number: str | None) -> ItemRead:
+    """``item_read`` of a row of ``_ITEM_COLUMNS``."""
+    item_id, client_id, appointment_id, service_id, day, description, units, price, rate = row
+    amounts = line_amounts(units, price, rate)
+    return ItemRead(
+        id=item_id,
+        client_id=client_id,
+        appointment_id=appointment_id,
+        service_id=service_id,
+        date=day,
+        description=description,
+        units=units,
+        unit_price=price,
+        tax_rate=rate,
+        net=amounts.net,
+        tax=amounts.tax,
+        total=amounts.total,
+        invoice_number=invoice_number,
+    )
+
+
 def get_item(session: Session, item_id: int) -> BillingItem:
     row = session.get(BillingItem, item_id)
     if row is None:
@@ -63,7 +99,8 @@ class ItemService:
         self, *, client_id: int | None = None, uninvoiced: bool = False
     ) -> builtins.list[ItemRead]:
         with self._db.read() as session:
-            query = select(BillingItem).order_by(col(BillingItem.date), col(BillingItem.id))
+            # Columns, not ORM rows: a client's page lists hundreds of items.
+            query = sa_select(*_ITEM_COLUMNS).order_by(col(BillingItem.date), col(BillingItem.id))
             if client_id is not None:
                 get_client(session, client_id)
                 query = query.where(col(BillingItem.client_id) == client_id)
@@ -71,9 +108,10 @@ class ItemService:
                 query = query.outerjoin(
                     InvoiceLine, col(InvoiceLine.active_item_id) == BillingItem.id
                 ).where(col(InvoiceLine.id).is_(None))
-            rows = session.exec(query).all()
-            numbers = ledger.invoiced_numbers(session, [r.id or 0 for r in rows])
-            return [item_read(r, numbers.get(r.id or 0)) for r in rows]
+            rows = [tuple(row) for row in session.execute(query)]
+            # An uninvoiced item is on no live invoice: nothing to look up.
+            numbers = {} if uninvoiced else ledger.invoiced_numbers(session, [r[0] for r in rows])
+            return [_item_read_from_columns(r, numbers.get(r[0])) for r in rows]
 
     def get(self, item_id: int) -> ItemRead:
         with self._db.read() as session:

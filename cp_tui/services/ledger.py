@@ -52,20 +52,21 @@ def lock_client(session: Session, client_id: int) -> Client:
     )
     if getattr(result, "rowcount", 0) == 0:
         raise NotFound(f"no client with id {client_id}; `cp-tui clients list` shows the ids")
-    client = session.get(Client, client_id)
+    # Read afresh (one SELECT), not from the session's identity map.
+    client = session.get(Client, client_id, populate_existing=True)
     assert client is not None
-    session.refresh(client)
     return client
 
 
 def next_number(session: Session, series: str) -> int:
     """Take the next number of a series inside the caller's transaction (gap-free)."""
-    result = session.execute(
+    taken = session.execute(
         update(NumberSeries)
         .where(col(NumberSeries.series) == series)
         .values(next_value=NumberSeries.next_value + 1)
-    )
-    if getattr(result, "rowcount", 0) == 0:
+        .returning(col(NumberSeries.next_value))
+    ).scalar_one_or_none()
+    if taken is None:
         try:
             # First number of the series. On PostgreSQL two transactions can both
             # find no row; the loser's savepoint rolls back and it takes the next.
@@ -74,10 +75,7 @@ def next_number(session: Session, series: str) -> int:
             return 1
         except IntegrityError:
             return next_number(session, series)
-    value = session.execute(
-        select(NumberSeries.next_value).where(col(NumberSeries.series) == series)
-    ).scalar_one()
-    return int(value) - 1
+    return int(taken) - 1
 
 
 def format_number(prefix: str, value: int) -> str:
@@ -91,6 +89,16 @@ def credit_balance(session: Session, client_id: int) -> int:
         )
     ).scalar_one()
     return int(total)
+
+
+def credit_balances(session: Session, client_ids: Iterable[int]) -> dict[int, int]:
+    """``credit_balance`` of many clients in one query (a client with no entries: absent)."""
+    rows = session.execute(
+        select(CreditEntry.client_id, func.sum(CreditEntry.amount))
+        .where(col(CreditEntry.client_id).in_(list(client_ids)))
+        .group_by(col(CreditEntry.client_id))
+    ).all()
+    return {int(client_id): int(total) for client_id, total in rows}
 
 
 def amount_due(invoice: Invoice) -> int:

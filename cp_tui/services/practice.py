@@ -36,6 +36,11 @@ class PracticeService:
         self._clock = clock
 
     def get(self) -> SettingsRead:
+        # A read (no write lock, no fsync) whenever the row exists: the TUI asks at start.
+        with self._db.read() as session:
+            row = session.get(PracticeSettings, 1)
+            if row is not None:
+                return settings_read(row)
         with self._db.write() as session:
             return settings_read(ledger.practice(session))
 

@@ -401,6 +401,75 @@ def test_damaged_pages_are_found_on_the_first_start_of_a_day(
     assert list_backups(db) == [yesterday]
 
 
+def _open_as_the_tui(data_dir: Path, clock: FrozenClock) -> Services:
+    return build_services(resolve_settings(data_dir, environ={}), clock=clock, backup=False)
+
+
+@pytest.mark.parametrize("btree", ["invoice_line", "ix_invoice_line_invoice_id"])
+def test_the_tui_refuses_a_damaged_page_before_its_backup_and_writes_nothing(
+    filled: Path, clock: FrozenClock, btree: str
+) -> None:
+    # The TUI leaves the daily backup (and its full check) until the calendar is
+    # up; the quick check at open still finds a table's or an index's root page gone.
+    db = filled / DB_FILENAME
+    yesterday = Path(make_backup(db, now=FROZEN_NOW - timedelta(days=1)).path)
+    _damage(db, btree)
+    damaged = _sha(db)
+
+    with pytest.raises(DamagedDatabase) as refused:
+        _open_as_the_tui(filled, clock)
+    message = str(refused.value)
+    assert btree in message and str(yesterday) in message
+    assert _sha(db) == damaged
+    assert not Path(f"{db}-wal").exists()
+    assert list_backups(db) == [yesterday]
+
+
+def test_the_tui_takes_the_daily_backup_after_opening(filled: Path, clock: FrozenClock) -> None:
+    db = filled / DB_FILENAME
+    for old in list_backups(db):
+        old.unlink()
+    s = _open_as_the_tui(filled, clock)
+    try:
+        assert list_backups(db) == []
+        made = s.daily_backup()
+        assert made is not None and [str(p) for p in list_backups(db)] == [made]
+        assert s.daily_backup() is None  # once a day
+    finally:
+        s.close()
+
+
+def test_damage_below_the_root_pages_is_found_by_the_daily_backup(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    data_dir = tmp_path / "practice"
+    s = _open(data_dir, clock)
+    for n in range(300):
+        s.clients.add(name=f"Client {n:03d} " + "x" * 150)
+    s.close()
+    db = data_dir / DB_FILENAME
+    for old in list_backups(db):
+        old.unlink()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    roots = {r for (r,) in conn.execute("SELECT rootpage FROM sqlite_master")}
+    conn.close()
+    leaf = max(p for p in range(2, pages + 1) if p not in roots)
+    with open(db, "r+b") as handle:  # a page no root check reads
+        handle.seek((leaf - 1) * page_size)
+        handle.write(bytes([0x5A]) * page_size)
+
+    opened = _open_as_the_tui(data_dir, clock)  # the quick check cannot see it
+    try:
+        with pytest.raises(DamagedDatabase, match="damaged"):
+            opened.daily_backup()
+        assert list_backups(db) == []  # the bad copy is not kept
+    finally:
+        opened.close()
+
+
 def test_a_file_that_is_not_sqlite_but_has_backups_is_taken_for_a_damaged_practice(
     filled: Path, clock: FrozenClock
 ) -> None:

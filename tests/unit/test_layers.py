@@ -88,3 +88,37 @@ def test_lower_layers_and_command_line_import_none_of_them_either() -> None:
 def test_the_probe_does_see_a_forbidden_import() -> None:
     # Guards the probe itself: it reports what it is meant to catch.
     assert "textual" in _imported_heavy(["cp_tui.services", "textual"])
+
+
+_DB_PROBE = """
+import importlib, json, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+print(json.dumps(sorted(
+    m for m in sys.modules if m.split(".")[0] in {"sqlalchemy", "sqlmodel", "pydantic"}
+)))
+"""
+
+
+def test_what_the_tui_imports_before_its_first_paint_leaves_out_the_database_layer() -> None:
+    # SQLAlchemy, SQLModel and pydantic take longer to import than Textual itself:
+    # the splash screen paints first, and the practice opens right after.
+    done = subprocess.run(
+        [sys.executable, "-c", _DB_PROBE, "cp_tui.cli", "cp_tui.tui", "cp_tui.app"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+    probe_works = subprocess.run(
+        [sys.executable, "-c", _DB_PROBE, "cp_tui.bootstrap"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert "sqlalchemy" in json.loads(probe_works.stdout)
