@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from cp_tui import (
     cli_batch,
     cli_documents,
+    cli_encryption,
     cli_fees,
     cli_insurance,
     cli_maintenance,
@@ -32,6 +33,7 @@ EXIT_USAGE = 2
 # with ``set_defaults``: handler(services, args) returns what is printed.
 EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
     cli_maintenance.register,
+    cli_encryption.register,
     cli_stripe.register,
     cli_documents.register,
     cli_reports.register,
