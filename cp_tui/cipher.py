@@ -134,7 +134,8 @@ def connect(path: Path, *, key: str | None, mode: str | None = None, timeout: fl
         if is_corruption(exc):
             raise KeyProblem(
                 f"the key does not open {path} (a wrong key, or the file is not a cp-tui "
-                f"practice); it was left untouched: {NEEDS_KEY.replace('set', 'set the right')}"
+                f"practice); it was left untouched: set the right {KEY_ENV}, or keep the right "
+                f"key in the keyring (`keyring set {KEYRING_SERVICE} {KEYRING_ENTRY}`)"
             ) from None
         raise
     return conn

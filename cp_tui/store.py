@@ -137,7 +137,8 @@ def _sqlite_revision(path: Path) -> tuple[str | None, bool]:
         backups = list_backups(path)
         if hint and backups and cipher.is_encrypted(backups[-1]):
             raise StoreError(
-                f"{path} is encrypted and no key was given; it was left untouched{hint}"
+                f"{path} is encrypted and no key was given; it was left untouched: "
+                f"{cipher.NEEDS_KEY}"
             ) from None
         # An SQLite file that cannot be read, or any file that has backups as a
         # practice, is a damaged practice; anything else is some other file.
