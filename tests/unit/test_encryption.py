@@ -105,6 +105,10 @@ def test_encrypt_round_trips_every_figure_and_leaves_no_plain_text(
 
     s = _open(practice, clock)
     assert _totals(s) == before
+    with s.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA cipher_version").scalar()
     _more(s)  # writes through SQLCipher, in WAL mode
     after = _totals(s)
     assert SENTINEL.encode() not in _bytes(practice)
