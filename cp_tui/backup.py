@@ -14,7 +14,8 @@ so a backup that exists is a good one.
   schema this cp-tui knows), keeps the current database aside as
   ``practice.db.before-restore-YYYYmmdd-HHMMSS``, then copies the backup in.
 
-Plain ``sqlite3`` only: no SQLAlchemy session, no Textual. A PostgreSQL practice
+Plain ``sqlite3`` (SQLCipher's for an encrypted practice, whose copies are
+encrypted with the same key) only: no SQLAlchemy session, no Textual. A PostgreSQL practice
 is backed up with the server's own tools (``pg_dump``; see the README).
 """
 
@@ -22,14 +23,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+
+from cp_tui import cipher
 
 BACKUP_FOLDER = "backups"
 KEEP = 14
@@ -113,14 +115,14 @@ def rotate(db_path: Path, keep: int = KEEP) -> list[Path]:
 # -- copying -------------------------------------------------------------------------------
 
 
-def _connect_ro(path: Path) -> sqlite3.Connection:
+def _connect_ro(path: Path) -> Any:
     """Read a file without writing a byte to it, not even a -wal or -shm companion."""
     wal = Path(f"{path}-wal")
     mode = "ro" if wal.exists() and wal.stat().st_size > 0 else "ro&immutable=1"
-    return sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True, timeout=TIMEOUT_S)
+    return cipher.open_file(path, mode=mode, timeout=TIMEOUT_S)
 
 
-def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
+def quick_check(conn: Any, *, full: bool = False) -> list[str]:
     """Problems SQLite finds in the file (empty when it is sound)."""
     pragma = "integrity_check" if full else "quick_check"
     rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
@@ -144,10 +146,12 @@ def copy_database(source: Path, dest: Path) -> None:
     _new_private_file(staging)
     try:
         # Opened for writing like any cp-tui connection (a reader of a WAL
-        # database needs its -shm), but only read from.
-        src = sqlite3.connect(f"file:{quote(str(source))}?mode=rw", uri=True, timeout=TIMEOUT_S)
+        # database needs its -shm), but only read from. The copy of an
+        # encrypted practice is encrypted with the same key.
+        key = cipher.key_for(source)
+        src = cipher.connect(source, key=key, mode="rw", timeout=TIMEOUT_S)
         try:
-            target = sqlite3.connect(staging, timeout=TIMEOUT_S)
+            target = cipher.connect(staging, key=key, timeout=TIMEOUT_S)
             try:
                 src.backup(target)
                 # A self-contained file: no -wal needed beside it.
@@ -164,21 +168,17 @@ def copy_database(source: Path, dest: Path) -> None:
         if dest.exists():
             raise BackupError(f"{dest} exists already; choose another name")
         os.replace(staging, dest)
-    except sqlite3.Error as exc:
-        if _is_corruption(exc):
-            detail = str(exc)
+    except cipher.KeyProblem as exc:
+        raise BackupError(str(exc)) from exc
+    except cipher.errors() as exc:
+        if cipher.is_corruption(exc):
+            detail = f"{exc}{cipher.unreadable_hint(source)}"
             raise DamagedSource(
                 f"{source} is damaged ({detail}); the copy was not kept", detail
             ) from exc
         raise BackupError(f"cannot copy {source}: {exc}") from exc
     finally:
         staging.unlink(missing_ok=True)
-
-
-def _is_corruption(exc: sqlite3.Error) -> bool:
-    """SQLITE_CORRUPT or SQLITE_NOTADB: the file's pages, not the moment, are wrong."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def _timestamped(folder: Path, stem: str, now: datetime) -> Path:
@@ -220,7 +220,7 @@ def _has_data(db_path: Path) -> bool:
     try:
         with contextlib.closing(_connect_ro(db_path)) as conn:
             return conn.execute("SELECT 1 FROM client LIMIT 1").fetchone() is not None
-    except sqlite3.Error:
+    except cipher.failures():
         return True  # let the copy's own check say what is wrong
 
 
@@ -242,7 +242,7 @@ def read_revision(path: Path) -> str | None:
         with contextlib.closing(_connect_ro(path)) as conn:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             return str(row[0]) if row else None
-    except sqlite3.Error:
+    except cipher.failures():
         return None
 
 
@@ -250,9 +250,10 @@ def verify_backup(path: Path, known_revisions: tuple[str, ...]) -> str:
     """Check a backup before it is restored; returns its schema revision."""
     if not path.is_file():
         raise BackupError(f"{path} is not a file")
-    with open(path, "rb") as handle:
-        if handle.read(16) != b"SQLite format 3\x00":
-            raise BackupError(f"{path} is not an SQLite database; nothing was restored")
+    if not cipher.is_plain(path) and cipher.key_for(path) is None:
+        raise BackupError(
+            f"{path} is not an SQLite database{cipher.unreadable_hint(path)}; nothing was restored"
+        )
     try:
         with contextlib.closing(_connect_ro(path)) as conn:
             problems = quick_check(conn, full=True)
@@ -270,7 +271,9 @@ def verify_backup(path: Path, known_revisions: tuple[str, ...]) -> str:
             if "alembic_version" not in names:
                 raise BackupError(f"{path} is not a cp-tui database; nothing was restored")
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error as exc:
+    except cipher.KeyProblem as exc:
+        raise BackupError(f"{exc}; nothing was restored") from exc
+    except cipher.errors() as exc:
         raise BackupError(f"cannot read {path}: {exc}; nothing was restored") from exc
     revision = str(row[0]) if row else ""
     if revision not in known_revisions:
@@ -286,7 +289,7 @@ def is_sound(db_path: Path) -> bool:
     try:
         with contextlib.closing(_connect_ro(db_path)) as conn:
             return not quick_check(conn)
-    except sqlite3.Error:
+    except cipher.failures():
         return False
 
 
@@ -319,12 +322,16 @@ def restore(
     kept: Path | None = None
     exists = db_path.exists() and db_path.stat().st_size > 0
     try:
-        if exists and is_sound(db_path):
+        # SQLite's backup API copies between two files of one kind only: a
+        # backup taken before `cp-tui encrypt` (or `decrypt`) replaces the file.
+        same_kind = exists and cipher.is_encrypted(db_path) == cipher.is_encrypted(source)
+        if exists and same_kind and is_sound(db_path):
             copy_database(db_path, aside)
             kept = aside
+            key = cipher.key_for(source)
             with (
-                contextlib.closing(sqlite3.connect(source, timeout=TIMEOUT_S)) as src,
-                contextlib.closing(sqlite3.connect(db_path, timeout=TIMEOUT_S)) as live,
+                contextlib.closing(cipher.connect(source, key=key, timeout=TIMEOUT_S)) as src,
+                contextlib.closing(cipher.connect(db_path, key=key, timeout=TIMEOUT_S)) as live,
             ):
                 live.execute(f"PRAGMA busy_timeout={int(TIMEOUT_S * 1000)}")
                 src.backup(live)
@@ -338,7 +345,9 @@ def restore(
                 for path, _suffix in _companions(db_path):
                     path.unlink(missing_ok=True)
             copy_database(source, db_path)
-    except sqlite3.Error as exc:
+    except cipher.KeyProblem as exc:
+        raise BackupError(f"{exc}; nothing was restored") from exc
+    except cipher.errors() as exc:
         raise BackupError(f"the restore failed: {exc}") from exc
     os.chmod(db_path, stat.S_IRUSR | stat.S_IWUSR)
     return RestoreInfo(

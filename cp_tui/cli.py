@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from cp_tui import (
     cli_batch,
     cli_documents,
+    cli_encryption,
     cli_fees,
     cli_insurance,
     cli_maintenance,
@@ -23,6 +24,7 @@ from cp_tui import (
     cli_stripe,
 )
 from cp_tui import cli_output as out
+from cp_tui.cli_parts import id_list
 from cp_tui.config import resolve_settings
 
 EXIT_USAGE = 2
@@ -32,6 +34,7 @@ EXIT_USAGE = 2
 # with ``set_defaults``: handler(services, args) returns what is printed.
 EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
     cli_maintenance.register,
+    cli_encryption.register,
     cli_stripe.register,
     cli_documents.register,
     cli_reports.register,
@@ -86,12 +89,7 @@ def _datetime(text: str) -> datetime:
 
 
 def _ids(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a list of ids; use numbers separated by commas, e.g. 12,13"
-        ) from None
+    return id_list(text)
 
 
 def _positive_int(text: str) -> int:
@@ -338,6 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dispatch(args, settings)
     except (DomainError, StoreError, UsageError) as exc:
         out.fail(str(exc))
+        return EXIT_USAGE
+    except OSError as exc:  # a file named on the command line cannot be written or read
+        where = f"{exc.filename}: " if exc.filename else ""
+        out.fail(f"{where}{exc.strerror or exc}; name another file or fix its folder's permissions")
         return EXIT_USAGE
 
 

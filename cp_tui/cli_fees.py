@@ -82,9 +82,15 @@ def _service_with_fees(s: Services, a: argparse.Namespace) -> Any:
 
 
 def _settings_with_window(s: Services, a: argparse.Namespace) -> Any:
+    from cp_tui.services.fees import check_window
+
+    # The window is saved only once the other settings were taken, so a refused
+    # setting leaves everything as it was.
+    if a.late_cancel_hours is not None:
+        check_window(a.late_cancel_hours)
+    read = _core("settings", "set")(s, a)
     if a.late_cancel_hours is not None:
         s.fees.set_late_cancel_hours(a.late_cancel_hours)
-    read = _core("settings", "set")(s, a)
     if not (a.json or a.json_global):
         return read
     return {**out.jsonable(read), "late_cancel_hours": s.fees.late_cancel_hours()}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cp_tui import cli_output as out
+from cp_tui.cli_parts import id_list
 from cp_tui.cli_reports import _runner, _wants_json
 from cp_tui.money import format_money
 from cp_tui.services.claim_status import STATUSES
@@ -31,12 +32,7 @@ if TYPE_CHECKING:
 
 
 def _ids(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a list of ids; use numbers separated by commas, e.g. 12,13"
-        ) from None
+    return id_list(text)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

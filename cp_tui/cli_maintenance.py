@@ -50,7 +50,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description=backup_help,
         epilog="Without --to the copy goes to DATA_DIR/backups/practice-YYYYmmdd-HHMMSS.db, "
         "where the last 14 are kept (cp-tui also makes one there before every migration "
-        "and on the first start of each day).",
+        "and on the first start of each day). A practice on PostgreSQL is dumped with "
+        "pg_dump --format=custom to DATA_DIR/backups/practice-YYYYmmdd-HHMMSS.dump.",
         parents=[common],
     )
     backup.add_argument("--to", metavar="FILE", help="write the backup to FILE (a new file)")
@@ -151,8 +152,10 @@ def _print_report(report: IntegrityReport) -> None:
 
 def run_backup(settings: Settings, args: argparse.Namespace) -> int:
     from cp_tui.backup import BackupError, list_backups, make_backup
-    from cp_tui.store import StoreError
+    from cp_tui.store import StoreError, sqlite_path
 
+    if sqlite_path(settings.database_url) is None:
+        return _server_backup(settings, args)
     path = _sqlite_file(settings, "back up")
     if args.list:
         found = [(str(p), p.stat().st_size) for p in reversed(list_backups(path))]
@@ -175,11 +178,21 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
 def run_restore(settings: Settings, args: argparse.Namespace) -> int:
     from cp_tui.backup import BackupError, restore
     from cp_tui.migrations import REVISIONS
-    from cp_tui.store import StoreError
+    from cp_tui.store import StoreError, sqlite_path
 
-    path = _sqlite_file(settings, "restore")
     try:
-        done = restore(path, Path(args.file), known_revisions=REVISIONS)
+        if sqlite_path(settings.database_url) is None:
+            from cp_tui import pg_backup
+
+            done = pg_backup.restore(
+                settings.database_url,
+                settings.data_dir,
+                Path(args.file),
+                known_revisions=REVISIONS,
+            )
+        else:
+            path = _sqlite_file(settings, "restore")
+            done = restore(path, Path(args.file), known_revisions=REVISIONS)
     except BackupError as exc:
         raise StoreError(str(exc)) from exc
     if _wants_json(args):
@@ -189,6 +202,35 @@ def run_restore(settings: Settings, args: argparse.Namespace) -> int:
         if done.kept_aside:
             sys.stdout.write(f"The practice as it was is kept in {done.kept_aside}.\n")
         sys.stdout.write("`cp-tui check` recomputes every figure of the restored practice.\n")
+    return EXIT_OK
+
+
+def _server_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A PostgreSQL practice: pg_dump's custom format into the data folder's backups/."""
+    from cp_tui import pg_backup
+    from cp_tui.backup import BackupError
+    from cp_tui.store import StoreError
+
+    if args.list:
+        found = [
+            (str(p), p.stat().st_size) for p in reversed(pg_backup.list_backups(settings.data_dir))
+        ]
+        if _wants_json(args):
+            out.emit_json([{"path": name, "size": size} for name, size in found])
+        else:
+            out.table(["Backup", "Size"], [[name, _size(size)] for name, size in found])
+        return EXIT_OK
+    try:
+        made = pg_backup.make_backup(
+            settings.database_url, settings.data_dir, to=Path(args.to) if args.to else None
+        )
+    except BackupError as exc:
+        raise StoreError(str(exc)) from exc
+    if _wants_json(args):
+        out.emit_json(made)
+    else:
+        name = pg_backup.server(settings.database_url).database
+        sys.stdout.write(f"Backed up database {name} to {made.path} ({_size(made.size)}).\n")
     return EXIT_OK
 
 

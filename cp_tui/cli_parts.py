@@ -36,3 +36,16 @@ def existing_group(sub: Any, name: str) -> Any:
     """The actions of a group that must exist already (``invoices``)."""
     parser = sub.choices[name]
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def id_list(text: str) -> list[int]:
+    """``12,13`` as ids; each must fit the database's 64-bit integer columns."""
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of ids; use numbers separated by commas, e.g. 12,13"
+        ) from None
+    if any(abs(value) >= 2**63 for value in ids):
+        raise argparse.ArgumentTypeError(f"{text!r} holds too large a number for an id")
+    return ids

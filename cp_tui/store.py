@@ -15,19 +15,18 @@ existing database is backed up (``cp_tui.backup``) before every migration.
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from cp_tui import cipher
 from cp_tui.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 
 BUSY_TIMEOUT_MS = 10_000
@@ -148,10 +147,11 @@ def _sqlite_revision(path: Path) -> tuple[str | None, bool]:
     # file, so read it as immutable: nothing is created next to a database that
     # may be refused. With a -wal file, read through it.
     mode = "ro" if Path(f"{path}-wal").exists() else "ro&immutable=1"
-    uri = f"file:{quote(str(path))}?mode={mode}"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
+        conn = cipher.open_file(path, mode=mode, timeout=BUSY_TIMEOUT_MS / 1000)
+    except cipher.KeyProblem as exc:
+        raise StoreError(str(exc)) from exc
+    except cipher.errors() as exc:
         raise StoreError(f"cannot open {path}: {exc}") from exc
     try:
         names = {
@@ -164,15 +164,22 @@ def _sqlite_revision(path: Path) -> tuple[str | None, bool]:
             return None, bool(names)
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return (row[0] if row else None), True
-    except sqlite3.DatabaseError as exc:
+    except cipher.errors() as exc:
         from cp_tui.backup import list_backups
 
+        hint = cipher.unreadable_hint(path)
+        backups = list_backups(path)
+        if hint and backups and cipher.is_encrypted(backups[-1]):
+            raise StoreError(
+                f"{path} is encrypted and no key was given; it was left untouched: "
+                f"{cipher.NEEDS_KEY}"
+            ) from None
         # An SQLite file that cannot be read, or any file that has backups as a
         # practice, is a damaged practice; anything else is some other file.
-        if _looks_like_sqlite(path) or list_backups(path):
-            raise DamagedDatabase(damaged_message(path, str(exc))) from exc
+        if _looks_like_sqlite(path) or backups:
+            raise DamagedDatabase(damaged_message(path, f"{exc}{hint}")) from exc
         raise StoreError(
-            f"{path} is not a cp-tui database ({exc}); point --data-dir at another folder"
+            f"{path} is not a cp-tui database ({exc}){hint}; point --data-dir at another folder"
         ) from exc
     finally:
         conn.close()
@@ -211,12 +218,31 @@ def _on_sqlite_begin(conn: Any) -> None:
 def create_db_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
+        new = not path.exists() or path.stat().st_size == 0
         secure_sqlite_file(path)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        key = cipher.key_for_new_file() if new else cipher.key_for(path)
+        if key is None:
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        else:
+            engine = _encrypted_engine(url, path, key)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _encrypted_engine(url: str, path: Path, key: str) -> Engine:
+    """An engine whose every connection is SQLCipher's, keyed before its first statement."""
+    try:
+        # Tried once now, so a wrong key is refused before the pool opens anything.
+        cipher.connect(path, key=key, timeout=BUSY_TIMEOUT_MS / 1000).close()
+    except cipher.KeyProblem as exc:
+        raise StoreError(str(exc)) from exc
+
+    def connect() -> Any:
+        return cipher.connect(path, key=key, timeout=BUSY_TIMEOUT_MS / 1000)
+
+    return create_engine(url, module=cipher.dbapi_module(True), creator=connect)
 
 
 def schema_revision(url: str, engine: Engine | None = None) -> tuple[str | None, bool]:

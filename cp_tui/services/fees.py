@@ -185,14 +185,19 @@ class FeeService:
             return ledger.practice(session).late_cancel_hours
 
     def set_late_cancel_hours(self, hours: int) -> int:
-        if not 0 <= hours <= MAX_WINDOW_HOURS:
-            raise InvalidInput(
-                f"the late-cancellation window is 0 to {MAX_WINDOW_HOURS} hours "
-                f"(0 turns late fees off), got {hours}"
-            )
+        check_window(hours)
         with self._db.write() as session:
             ledger.practice(session).late_cancel_hours = hours
             return hours
+
+
+def check_window(hours: int) -> None:
+    """Refuse a late-cancellation window out of range (before anything is written)."""
+    if not 0 <= hours <= MAX_WINDOW_HOURS:
+        raise InvalidInput(
+            f"the late-cancellation window is 0 to {MAX_WINDOW_HOURS} hours "
+            f"(0 turns late fees off), got {hours}"
+        )
 
 
 def _service(session: Session, service_id: int) -> Service:

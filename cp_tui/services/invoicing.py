@@ -28,6 +28,7 @@ from cp_tui.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
+    Package,
 )
 from cp_tui.money import line_amounts
 from cp_tui.services import audit, ledger
@@ -191,6 +192,7 @@ class InvoiceService:
             session.refresh(invoice)
             self._require_editable(invoice)
             before = snapshot(session, invoice)
+            _refuse_package_sale_changes(session, [*(changes or {}), *remove])
             lines = {
                 line.item_id: line
                 for line in session.exec(
@@ -496,3 +498,15 @@ class InvoiceService:
                 f"{invoice.number} was sent, so it is never edited; correct it with a "
                 f"credit note (`cp-tui credits add --invoice {invoice.number} ...`)"
             )
+
+
+def _refuse_package_sale_changes(session: Session, item_ids: list[int]) -> None:
+    """A package's sale line keeps the price it was sold at: its refund is reckoned from it."""
+    if not item_ids:
+        return
+    sold = session.exec(select(Package.id).where(col(Package.sale_item_id).in_(item_ids))).first()
+    if sold is not None:
+        raise NotAllowed(
+            f"that line is the sale of package {sold}, whose price is fixed when it is sold; "
+            "void the invoice to cancel the package, or refund its unused sessions"
+        )

@@ -2,8 +2,12 @@
 
 A hypothesis state machine books and completes sessions, generates the items of
 recurring occurrences, invoices subsets of items (sometimes with credit, sometimes
-billed to another attendee), edits, pays (part, exact, over), issues credit notes,
-applies credit and voids. After every step the database itself is checked:
+billed to another attendee), edits, pays (part, exact, over, by hand or by saved
+card through the Stripe SDK against the local fake server), refunds card payments
+(a credit note paid out), sells session packages (whose sessions are then drawn
+by completed sessions) and refunds their unused sessions, issues credit notes,
+applies credit and voids. After every step the database itself is checked, by
+``cp-tui check``'s own IntegrityService and by the invariants below:
 
 - no item is on two live invoices;
 - every invoice's subtotal, tax and total are the sums of its lines;
@@ -31,15 +35,28 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import text
 from sqlmodel import select
 
+from cp_tui.adapters.stripe_gateway import StripeGateway
 from cp_tui.bootstrap import build_services
 from cp_tui.clock import FrozenClock
 from cp_tui.config import DB_FILENAME, resolve_settings
-from cp_tui.models import BillingItem, CreditEntry, Invoice, InvoiceLine, NumberSeries, Payment
+from cp_tui.models import (
+    BillingItem,
+    CreditEntry,
+    CreditKind,
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+    Payment,
+)
 from cp_tui.money import line_amounts
 from cp_tui.services.errors import DomainError, InvalidInput, NotAllowed
+from cp_tui.services.gateway import Outcome
+from cp_tui.services.integrity import IntegrityService
 from cp_tui.services.invoicing import LineChange
 from cp_tui.services.readmodels import InvoiceRead, ItemRead
+from cp_tui.services.secrets import SecretStore
 from tests.conftest import FROZEN_NOW
+from tests.stripe_fake.control import TEST_KEY, FakeStripe
 
 VOID = "void"
 OCCURRENCES = 10  # weekly from 7 Oct 2026: the last two are after the frozen now
@@ -55,14 +72,23 @@ def pick(options: list[InvoiceRead], which: int) -> InvoiceRead:
 
 
 class BillingMachine(RuleBasedStateMachine):
+    stripe: FakeStripe  # set by the module's fixture: one local fake Stripe for every run
+
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="cp-tui-props-"))
         self.clock = FrozenClock(FROZEN_NOW)
         self.s = build_services(
-            resolve_settings(self.folder / "practice", environ={}), clock=self.clock
+            resolve_settings(self.folder / "practice", environ={}),
+            clock=self.clock,
+            gateway=StripeGateway(TEST_KEY, api_base=self.stripe.base, timeout=5),
+            secrets=SecretStore(environ={}),
         )
         self.clients = [self.s.clients.add(name=name).id for name in ("Ann", "Ben", "Cleo")]
+        for client_id in self.clients:  # every client has a saved card
+            link = self.s.cards.setup_link(client_id)
+            self.stripe.complete_checkout(link.session_ref, "pm_card_visa")
+            assert self.s.cards.poll_setup(client_id) is not None
         self.catalogue = [
             self.s.catalogue.add(name="Therapy", price="150.00", tax_rate="15").id,
             self.s.catalogue.add(name="Report", price="25.06", tax_rate="0").id,
@@ -89,6 +115,15 @@ class BillingMachine(RuleBasedStateMachine):
                 start=datetime(2026, 8, 3, 9, 0) + timedelta(days=self.sessions),
             )[0]
             self.s.calendar.complete(appt.id)
+        # A package of Ann's therapy, so that her sessions draw from it.
+        self.s.packages.sell(
+            client_id=self.clients[0],
+            sessions=3,
+            service_ids=[self.catalogue[0]],
+            price="400.00",
+            tax_rate="0",
+        )
+        self.invoices_issued += 1
 
     def teardown(self) -> None:
         self.s.close()
@@ -156,6 +191,8 @@ class BillingMachine(RuleBasedStateMachine):
             (c, v) for c in client_ids for v in service_ids
         )
         assert all(i.invoice_number is None for i in made)
+        if any(i.unit_price == 0 for i in made):
+            event("a session drawn from a package")
         if invoice_now:
             own = sorted(i.id for i in made if i.client_id == client_ids[0])
             issued = self.s.invoices.create(client_id=client_ids[0], item_ids=own)
@@ -178,7 +215,10 @@ class BillingMachine(RuleBasedStateMachine):
         else:
             assert len(result.created) == 1
             self.generated.add(appt_id)
-        assert len([i for i in self.s.items.list() if i.appointment_id == appt_id]) == 1
+        made = [i for i in self.s.items.list() if i.appointment_id == appt_id]
+        assert len(made) == 1
+        if made[0].unit_price == 0:
+            event("a session drawn from a package")
 
     # -- invoices ---------------------------------------------------------------------------
 
@@ -279,6 +319,17 @@ class BillingMachine(RuleBasedStateMachine):
         target = pick(editable, which)
         first = target.lines[0].item_id
         assert first is not None
+        sales = {p.invoice_number for p in self.s.packages.list()}
+        if target.number in sales and action != "add":
+            # The sale line of a package keeps its price: its refund is reckoned from it.
+            change = {first: LineChange(units="3")} if action == "units" else None
+            self._refused(
+                NotAllowed,
+                lambda: self.s.invoices.edit(
+                    target.number, changes=change, remove=[] if change else [first]
+                ),
+            )
+            return
         if action == "units":
             after = self.s.invoices.edit(target.number, changes={first: LineChange(units="3")})
             assert after.lines[0].units == 3
@@ -412,7 +463,105 @@ class BillingMachine(RuleBasedStateMachine):
         assert after.amount_due == target.amount_due - taken
         assert self._credit(target.client_id) == balance - taken
 
+    @precondition(lambda self: self.invoices_issued > 0)
+    @rule(which=st.integers(0, 99))
+    def charge_card(self, which: int) -> None:
+        """Charge an open invoice's amount due to the saved card."""
+        open_invoices = self._open()
+        if not open_invoices:
+            return
+        target = pick(open_invoices, which)
+        credit_before = self._credit(target.client_id)
+        result = self.s.charges.charge(target.number)
+        assert result.outcome is Outcome.SUCCEEDED, result
+        after = self.s.invoices.get(target.number)
+        event("charged to the card")
+        assert after.status == "paid"
+        assert after.amount_paid == target.amount_paid + target.amount_due
+        assert self._credit(target.client_id) == credit_before
+
+    @precondition(lambda self: self.invoices_issued > 0)
+    @rule(which=st.integers(0, 99), percent=st.integers(1, 100))
+    def refund_card(self, which: int, percent: int) -> None:
+        """Refund part of a card payment: a credit note, paid straight out again."""
+        invoices = [v for v in self._all_invoices() if v.kind == "invoice"]
+        target = pick(invoices, which)
+        left = self.s.refunds.refundable(target.number)
+        if left <= 0:
+            self._refused(
+                NotAllowed, lambda: self.s.refunds.refund(target.number, "1.00", "none left")
+            )
+            return
+        amount = max(1, left * percent // 100)
+        credit_before = self._credit(target.client_id)
+        result = self.s.refunds.refund(target.number, major(amount), "Session shortened")
+        assert result.outcome is Outcome.SUCCEEDED, result.message
+        assert result.credit_note is not None
+        self.notes_issued += 1
+        event("card refund")
+        assert result.credit_note.number == f"CN-{self.notes_issued:04d}"
+        assert result.credit_note.total == -amount
+        assert result.credit_note.corrects == target.number
+        assert self.s.refunds.refundable(target.number) == left - amount
+        # The credit note's credit went back to the card: the balance is unchanged.
+        assert self._credit(target.client_id) == credit_before
+        assert self.s.invoices.get(target.number).amount_paid == target.amount_paid
+
+    @rule(
+        client=st.integers(0, 2),
+        service=st.integers(0, 2),
+        sessions=st.integers(1, 4),
+        cents=st.integers(100, 90_000),
+        apply_credit=st.booleans(),
+    )
+    def sell_package(
+        self, client: int, service: int, sessions: int, cents: int, apply_credit: bool
+    ) -> None:
+        """Sell a package; completed sessions of its service then draw from it."""
+        client_id = self.clients[client]
+        credit_before = self._credit(client_id)
+        sale = self.s.packages.sell(
+            client_id=client_id,
+            sessions=sessions,
+            service_ids=[self.catalogue[service]],
+            price=major(cents),
+            tax_rate="0",
+            apply_credit=apply_credit,
+        )
+        self.invoices_issued += 1
+        event("package sold" + (" with credit" if sale.invoice.credit_applied else ""))
+        assert sale.invoice.number == f"INV-{self.invoices_issued:04d}"
+        assert sale.invoice.total == cents
+        assert sale.package.left == sessions
+        taken = min(credit_before, cents) if apply_credit else 0
+        assert sale.invoice.credit_applied == taken
+        assert self._credit(client_id) == credit_before - taken
+
+    @rule(which=st.integers(0, 99))
+    def refund_package(self, which: int) -> None:
+        """Refund a package's unused sessions pro rata, as a credit note on its sale."""
+        packages = self.s.packages.list()
+        if not packages:
+            return
+        target = pick(packages, which)  # type: ignore[arg-type]
+        if target.left <= 0 or target.status == "cancelled":
+            self._refused(NotAllowed, lambda: self.s.packages.refund(target.id))
+            return
+        refunded = self.s.packages.refund(target.id)
+        self.notes_issued += 1
+        event("package refunded")
+        assert refunded.credit_note == f"CN-{self.notes_issued:04d}"
+        assert refunded.sessions == target.left
+        assert refunded.package.left == 0
+        assert 0 < refunded.amount <= target.price
+
     # -- what must always hold ---------------------------------------------------------------------
+
+    @invariant()
+    def integrity_check_is_clean(self) -> None:
+        """What `cp-tui check` recomputes agrees with what is stored, after every step."""
+        report = IntegrityService(self.s.db, self.clock).check()
+        assert report.ok, report.findings
 
     @invariant()
     def no_item_on_two_live_invoices(self) -> None:
@@ -473,12 +622,17 @@ class BillingMachine(RuleBasedStateMachine):
                 -v.total for v in invoices if v.client_id == client_id and v.kind == "credit_note"
             )
             overpaid = sum(p.amount - p.applied for p in payments if p.client_id == client_id)
+            paid_out = -sum(
+                e.amount
+                for e in entries
+                if e.client_id == client_id and e.kind == CreditKind.REFUND
+            )
             applied = sum(
                 v.credit_applied
                 for v in invoices
                 if v.client_id == client_id and v.kind == "invoice" and v.status != VOID
             )
-            assert total == notes_in + overpaid - applied
+            assert total == notes_in + overpaid - applied - paid_out
 
     @invariant()
     def balance_due_is_invoices_minus_payments_minus_credit(self) -> None:
@@ -531,6 +685,11 @@ class BillingMachine(RuleBasedStateMachine):
             assert series["invoice"] == self.invoices_issued + 1
         if self.notes_issued:
             assert series["credit_note"] == self.notes_issued + 1
+
+
+@pytest.fixture(autouse=True)
+def _stripe_for_the_machine(stripe_server: FakeStripe) -> None:
+    BillingMachine.stripe = stripe_server
 
 
 TestBillingInvariants = BillingMachine.TestCase
