@@ -274,19 +274,28 @@ def _forget(s: Services, a: argparse.Namespace) -> Any:
 def _documents_set(s: Services, a: argparse.Namespace) -> Any:
     from cp_tui.services.errors import InvalidInput
 
-    result = None
+    content: bytes | None = None
     if a.logo:
         try:
             content = Path(a.logo).expanduser().read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"cannot read the logo {a.logo}: {exc.strerror or exc}") from None
+            reason = exc.strerror or type(exc).__name__
+            raise InvalidInput(f"cannot read the logo {str(a.logo)!r}: {reason}") from None
+        s.documents.check_logo(content)
+    texts = {"npi": a.npi, "payment_instructions": a.payment_instructions, "locale": a.locale}
+    given = {name: value for name, value in texts.items() if value is not None}
+    # Everything is checked before anything is saved: a refused value changes nothing.
+    filled = {"npi": "", "payment_instructions": "", "locale": "en_US", **given}
+    problems = s.documents.settings_problems(**filled)
+    if problems:
+        raise InvalidInput(next(iter(problems.values())))
+    result = None
+    if content is not None:
         result = s.documents.set_logo(content)
     elif a.no_logo:
         result = s.documents.set_logo(None)
-    if result is None or any(x is not None for x in (a.npi, a.payment_instructions, a.locale)):
-        result = s.documents.update_settings(
-            npi=a.npi, payment_instructions=a.payment_instructions, locale=a.locale
-        )
+    if result is None or given:
+        result = s.documents.update_settings(**given)
     return result
 
 

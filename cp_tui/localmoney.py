@@ -47,8 +47,9 @@ def check_locale(locale: str) -> str | None:
         return None
     try:
         Locale.parse(locale)
-    except (UnknownLocaleError, ValueError, TypeError) as exc:
-        return f"{locale!r} is not a locale Babel knows ({exc}); use e.g. en_US, en_GB, de_DE"
+    except (UnknownLocaleError, ValueError, TypeError):
+        # Babel's own wording runs to several lines about environment variables.
+        return f"{locale!r} is not a locale cp-tui knows; use e.g. en_US, en_GB, de_DE"
     return None
 
 

@@ -82,7 +82,7 @@ def _truncation(path: Path) -> str | None:
 _BTREE_PAGE_TYPES = frozenset((0x02, 0x05, 0x0A, 0x0D))
 
 
-def _bad_root_pages(conn: sqlite3.Connection, path: Path) -> str | None:
+def _bad_root_pages(conn: Any, path: Path) -> str | None:
     """A quick damage check: the root page of every table and index is a b-tree page.
 
     Reads one page per table and index (milliseconds on any size) where SQLite's
@@ -91,8 +91,10 @@ def _bad_root_pages(conn: sqlite3.Connection, path: Path) -> str | None:
     here before anything is written to the file.
     """
     wal = Path(f"{path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        # Newer versions of pages live in the -wal: let SQLite read each root instead.
+    encrypted = not _looks_like_sqlite(path)  # SQLCipher pages are unreadable on disk
+    if encrypted or (wal.exists() and wal.stat().st_size > 0):
+        # Newer versions of pages live in the -wal (or are encrypted on disk): let
+        # SQLite read each root instead.
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchall()
         return None
