@@ -22,7 +22,8 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-SESSION = "cp-tui-e2e"
+# One name per test process, so runs side by side on one machine never share a terminal.
+SESSION = f"cp-tui-e2e-{os.getpid()}"
 
 
 def _tmux(*args: str) -> str:
@@ -91,6 +92,11 @@ def test_end_of_session_billing_by_keystrokes(terminal: Path) -> None:
     _keys("n")
     _wait_for(lambda s: "New appointment" in s, "the booking form")
     _keys("Kim", pause=0.1)
+    # Enter ticks the highlighted client: wait until the filter has left Kim alone.
+    _wait_for(
+        lambda s: "kim.nguyen@example.com" in s and s.count("@example.com") == 1,
+        "the client list filtered to Kim",
+    )
     _keys("Enter", "C-s")
     _wait_for(lambda s: "Booked" in s, "the booking to be confirmed")
     # End of session: i completes it and opens the invoice dialog, enter creates it.
