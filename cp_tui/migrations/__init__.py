@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0010")
 HEAD = REVISIONS[-1]
 SCRIPT_LOCATION = str(Path(__file__).parent)

@@ -28,7 +28,7 @@ from cp_tui.models.clients import Client
 from cp_tui.models.credits import CreditEntry
 from cp_tui.models.documents import DocumentSend
 from cp_tui.models.insurance import ClaimLine, InsurancePolicy
-from cp_tui.models.invoices import Invoice, InvoiceLine
+from cp_tui.models.invoices import Invoice, InvoiceLine, InvoiceTally
 from cp_tui.models.packages import Package, PackageCover, PackageUse
 from cp_tui.models.payments import Payment
 from cp_tui.models.practice import NumberSeries, PracticeSettings
@@ -61,6 +61,7 @@ __all__ = [
     "InvoiceKind",
     "InvoiceLine",
     "InvoiceStatus",
+    "InvoiceTally",
     "NumberSeries",
     "Package",
     "PackageCover",

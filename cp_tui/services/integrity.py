@@ -37,6 +37,7 @@ from cp_tui.models import (
 )
 from cp_tui.money import line_amounts
 from cp_tui.services.clients import Balances
+from cp_tui.services.tally_check import check_tally
 from cp_tui.store import Database
 
 CREDIT_IN = {CreditKind.CREDIT_NOTE, CreditKind.OVERPAYMENT, CreditKind.RESTORED}
@@ -132,6 +133,8 @@ class _Checker:
         self._credit(invoices)
         self._balances(invoices)
         self._numbers(invoices)
+        self.checks.append("invoice_tally")
+        check_tally(self.session, invoices.values(), self.found)
 
     # -- the file -------------------------------------------------------------------
 

@@ -1,0 +1,119 @@
+"""The invoice tally behind the Invoices screen's totals, and pages read from the far end.
+
+The tally is kept by triggers, so it must follow every kind of change: the
+services' flows, and plain SQL behind their back (a bulk insert, a hand edit, a
+delete). Runs on SQLite and, when the suite has one, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import col
+
+from cp_tui.bootstrap import Services
+from cp_tui.models import Invoice, InvoiceTally
+from cp_tui.services.integrity import IntegrityService
+from cp_tui.services.invoice_query import STATUS_FILTERS, page_ids
+from cp_tui.services.tally_check import recount, stored
+from tests.conftest import Practice
+from tests.unit.test_invoice_paging import book  # noqa: F401  (the fixture)
+
+
+def assert_tally_matches(services: Services) -> None:
+    with services.db.read() as session:
+        invoices = session.execute(select(Invoice)).scalars().all()
+        kept = {key: figures for key, figures in stored(session).items() if figures[0]}
+        assert kept == recount(invoices)
+
+
+def test_the_tally_follows_issue_payment_void_and_credit_notes(
+    services: Services,
+    book: dict[str, str],  # noqa: F811
+) -> None:
+    assert_tally_matches(services)
+    with services.db.read() as session:
+        paid = session.get(InvoiceTally, ("invoice", "paid"))
+    assert paid is not None and (paid.count, paid.total, paid.amount_due) == (1, 8000, 0)
+    services.payments.record(book["unpaid"], amount="50.00", method="cash")
+    services.invoices.void(book["today"], reason="booked twice")
+    assert_tally_matches(services)
+    with services.db.read() as session:
+        void = session.get(InvoiceTally, ("invoice", "void"))
+    assert void is not None and (void.count, void.amount_due) == (2, 0)
+
+
+def test_the_tally_follows_plain_sql_too(
+    services: Services,
+    practice: Practice,
+    book: dict[str, str],  # noqa: F811
+) -> None:
+    someone = practice.client("Bulk Client")
+    with services.db.write() as session:
+        first = session.execute(select(Invoice).limit(1)).scalars().one()
+        rows = [
+            {
+                "number": f"BULK-{n}",
+                "kind": "invoice",
+                "status": "unpaid",
+                "client_id": someone,
+                "currency": first.currency,
+                "issue_date": first.issue_date,
+                "due_date": first.due_date,
+                "total": 1000 * n,
+                "created_at": first.created_at,
+            }
+            for n in range(1, 4)
+        ]
+        session.execute(insert(Invoice), rows)
+        session.execute(
+            update(Invoice).where(col(Invoice.number) == "BULK-1").values(amount_paid=400)
+        )
+        session.execute(
+            update(Invoice).where(col(Invoice.number) == "BULK-2").values(status="paid")
+        )
+        session.execute(delete(Invoice).where(col(Invoice.number) == "BULK-3"))
+    assert_tally_matches(services)
+    everything = services.invoices.summary()
+    listed = services.invoices.list()
+    assert everything.count == len(listed)
+    assert everything.total == sum(i.total for i in listed)
+    assert everything.amount_due == sum(i.amount_due for i in listed)
+
+
+def test_check_names_a_tally_that_drifted(
+    services: Services,
+    book: dict[str, str],  # noqa: F811
+) -> None:
+    assert IntegrityService(services.db, services.clock).check().ok
+    with services.db.write() as session:
+        session.execute(
+            update(InvoiceTally)
+            .where(col(InvoiceTally.status) == "paid")
+            .where(col(InvoiceTally.kind) == "invoice")
+            .values(total=1)
+        )
+    report = IntegrityService(services.db, services.clock).check()
+    assert not report.ok
+    assert [(f.check, f.subject) for f in report.findings] == [("invoice_tally", "invoice paid")]
+
+
+@pytest.mark.parametrize("status", STATUS_FILTERS)
+@pytest.mark.parametrize("search", ["", "alex"])
+def test_pages_read_from_the_oldest_end_are_the_same_pages(
+    services: Services,
+    book: dict[str, str],  # noqa: F811
+    status: str,
+    search: str,
+) -> None:
+    today = services.clock.today()
+    with services.db.read() as session:
+        for limit in (1, 2, 3, 200):
+            for offset in range(0, 9):
+                newest = page_ids(
+                    session, status, search, today, offset=offset, limit=limit, reverse_from=10**9
+                )
+                oldest = page_ids(
+                    session, status, search, today, offset=offset, limit=limit, reverse_from=0
+                )
+                assert oldest == newest, (limit, offset)
