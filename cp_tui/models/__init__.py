@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from cp_tui.models.audit import AuditEntry
-from cp_tui.models.billing import BillingItem
+from cp_tui.models.billing import BillingItem, UninvoicedItem
 from cp_tui.models.calendar import Appointment, Attendee, Charge, Series
 from cp_tui.models.cards import (
     CardRefund,
@@ -75,5 +75,6 @@ __all__ = [
     "SavedCard",
     "Series",
     "Service",
+    "UninvoicedItem",
     "UnmatchedPayment",
 ]

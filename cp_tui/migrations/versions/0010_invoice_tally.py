@@ -1,4 +1,4 @@
-"""invoice tally kept by triggers, and an index for per-client balances
+"""invoice tally and uninvoiced items kept by triggers; an index for balances
 
 Revision ID: 0010
 Revises: 0007
@@ -8,7 +8,10 @@ The Invoices screen shows the count, total and amount due of a status filter.
 Summing 150,000 invoices for that took 30-60 ms; ``invoice_tally`` holds the
 sums per (kind, status), and triggers on ``invoice`` keep them, so any change to
 an invoice (through the services, a bulk insert or by hand) moves its tally in
-the same transaction. ``cp-tui check`` compares the tally with the invoices.
+the same transaction. Likewise ``uninvoiced_item`` lists the items on no live
+invoice line: finding them by testing 300,000 items against the lines took
+35-200 ms on every visit to the Clients screen. ``cp-tui check`` compares both
+with what they are computed from.
 """
 
 from __future__ import annotations
@@ -61,6 +64,48 @@ POSTGRES_TRIGGERS = (
 )
 
 
+# An item leaves the list when a live line takes it, and comes back when the line
+# lets it go (a void sets active_item_id to NULL) or is deleted.
+_ITEM_BACK = (
+    "INSERT INTO uninvoiced_item (item_id, client_id) SELECT id, client_id FROM billing_item "
+    "WHERE id = OLD.active_item_id ON CONFLICT (item_id) DO NOTHING;"
+)
+_ITEM_TAKEN = "DELETE FROM uninvoiced_item WHERE item_id = NEW.active_item_id;"
+_ITEM_NEW = (
+    "INSERT INTO uninvoiced_item (item_id, client_id) VALUES (NEW.id, NEW.client_id) "
+    "ON CONFLICT (item_id) DO NOTHING;"
+)
+_ITEM_GONE = "DELETE FROM uninvoiced_item WHERE item_id = OLD.id;"
+_ITEM_MOVED = "UPDATE uninvoiced_item SET client_id = NEW.client_id WHERE item_id = NEW.id;"
+
+SQLITE_ITEM_TRIGGERS = (
+    f"CREATE TRIGGER uninvoiced_item_new AFTER INSERT ON billing_item BEGIN {_ITEM_NEW} END",
+    f"CREATE TRIGGER uninvoiced_item_gone AFTER DELETE ON billing_item BEGIN {_ITEM_GONE} END",
+    "CREATE TRIGGER uninvoiced_item_moved AFTER UPDATE OF client_id ON billing_item "
+    f"BEGIN {_ITEM_MOVED} END",
+    f"CREATE TRIGGER uninvoiced_item_line_new AFTER INSERT ON invoice_line BEGIN {_ITEM_TAKEN} END",
+    f"CREATE TRIGGER uninvoiced_item_line_gone AFTER DELETE ON invoice_line BEGIN {_ITEM_BACK} END",
+    "CREATE TRIGGER uninvoiced_item_line_changed AFTER UPDATE OF active_item_id ON invoice_line "
+    f"BEGIN {_ITEM_BACK} {_ITEM_TAKEN} END",
+)
+
+POSTGRES_ITEM_TRIGGERS = (
+    "CREATE FUNCTION uninvoiced_item_keep_items() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP = 'INSERT' THEN {_ITEM_NEW} "
+    f"ELSIF TG_OP = 'DELETE' THEN {_ITEM_GONE} "
+    f"ELSE {_ITEM_MOVED} END IF; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER uninvoiced_item_items AFTER INSERT OR DELETE OR UPDATE OF client_id "
+    "ON billing_item FOR EACH ROW EXECUTE FUNCTION uninvoiced_item_keep_items()",
+    "CREATE FUNCTION uninvoiced_item_keep_lines() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_ITEM_BACK} END IF; "
+    f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_ITEM_TAKEN} END IF; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER uninvoiced_item_lines AFTER INSERT OR DELETE OR UPDATE OF active_item_id "
+    "ON invoice_line FOR EACH ROW EXECUTE FUNCTION uninvoiced_item_keep_lines()",
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "invoice_tally",
@@ -83,8 +128,27 @@ def upgrade() -> None:
             ["client_id", "kind", "status", "total", "credit_applied", "amount_paid"],
             unique=False,
         )
-    dialect = op.get_bind().dialect.name
-    for statement in POSTGRES_TRIGGERS if dialect == "postgresql" else SQLITE_TRIGGERS:
+    op.create_table(
+        "uninvoiced_item",
+        sa.Column("item_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("item_id", name=op.f("pk_uninvoiced_item")),
+    )
+    with op.batch_alter_table("uninvoiced_item", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_uninvoiced_item_client_id"), ["client_id"], unique=False
+        )
+    op.execute(
+        "INSERT INTO uninvoiced_item (item_id, client_id) SELECT b.id, b.client_id "
+        "FROM billing_item b WHERE NOT EXISTS "
+        "(SELECT 1 FROM invoice_line l WHERE l.active_item_id = b.id)"
+    )
+    statements: tuple[str, ...]
+    if op.get_bind().dialect.name == "postgresql":
+        statements = POSTGRES_TRIGGERS + POSTGRES_ITEM_TRIGGERS
+    else:
+        statements = SQLITE_TRIGGERS + SQLITE_ITEM_TRIGGERS
+    for statement in statements:
         op.execute(statement)
 
 
@@ -92,10 +156,15 @@ def downgrade() -> None:
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.drop_index("ix_invoice_client_balance")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER uninvoiced_item_lines ON invoice_line")
+        op.execute("DROP TRIGGER uninvoiced_item_items ON billing_item")
+        op.execute("DROP FUNCTION uninvoiced_item_keep_lines()")
+        op.execute("DROP FUNCTION uninvoiced_item_keep_items()")
         op.execute("DROP TRIGGER invoice_tally_update ON invoice")
         op.execute("DROP TRIGGER invoice_tally_insert_delete ON invoice")
         op.execute("DROP FUNCTION invoice_tally_keep()")
     else:
-        for name in ("invoice_tally_insert", "invoice_tally_delete", "invoice_tally_update"):
-            op.execute(f"DROP TRIGGER {name}")
+        for statement in SQLITE_TRIGGERS + SQLITE_ITEM_TRIGGERS:
+            op.execute(f"DROP TRIGGER {statement.split()[2]}")
+    op.drop_table("uninvoiced_item")
     op.drop_table("invoice_tally")

@@ -1,8 +1,8 @@
-"""The invoice tally behind the Invoices screen's totals, and pages read from the far end.
+"""Tables kept by triggers (the invoice tally, the uninvoiced items), and far-end pages.
 
-The tally is kept by triggers, so it must follow every kind of change: the
-services' flows, and plain SQL behind their back (a bulk insert, a hand edit, a
-delete). Runs on SQLite and, when the suite has one, PostgreSQL.
+Triggers keep them, so they must follow every kind of change: the services'
+flows, and plain SQL behind their back (a bulk insert, a hand edit, a delete).
+Runs on SQLite and, when the suite has one, PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlmodel import col
 
 from cp_tui.bootstrap import Services
-from cp_tui.models import Invoice, InvoiceTally
+from cp_tui.models import BillingItem, Invoice, InvoiceLine, InvoiceTally, UninvoicedItem
+from cp_tui.services.derived_tables import check_uninvoiced, recount, stored
 from cp_tui.services.integrity import IntegrityService
 from cp_tui.services.invoice_query import STATUS_FILTERS, page_ids
-from cp_tui.services.tally_check import recount, stored
 from tests.conftest import Practice
 from tests.unit.test_invoice_paging import book  # noqa: F401  (the fixture)
 
@@ -117,3 +117,66 @@ def test_pages_read_from_the_oldest_end_are_the_same_pages(
                     session, status, search, today, offset=offset, limit=limit, reverse_from=0
                 )
                 assert oldest == newest, (limit, offset)
+
+
+def uninvoiced(services: Services) -> dict[int, int]:
+    with services.db.read() as session:
+        rows = session.execute(select(UninvoicedItem.item_id, UninvoicedItem.client_id)).all()
+    return {int(item): int(client) for item, client in rows}
+
+
+def assert_uninvoiced_matches(services: Services) -> None:
+    problems: list[tuple[str, str, str]] = []
+    with services.db.read() as session:
+        check_uninvoiced(session, lambda *finding: problems.append(finding))
+    assert problems == []
+
+
+def test_uninvoiced_items_follow_invoicing_voiding_and_deleting(
+    services: Services, practice: Practice
+) -> None:
+    ann, ben = practice.client("Ann"), practice.client("Ben")
+    first = services.items.add(client_id=ann, description="Session", price="100.00")
+    second = services.items.add(client_id=ann, description="Report", price="20.00")
+    other = services.items.add(client_id=ben, description="Session", price="90.00")
+    assert uninvoiced(services) == {first.id: ann, second.id: ann, other.id: ben}
+    number = services.invoices.create(client_id=ann, item_ids=[first.id]).number
+    assert uninvoiced(services) == {second.id: ann, other.id: ben}
+    services.invoices.void(number, reason="wrong item")
+    assert uninvoiced(services) == {first.id: ann, second.id: ann, other.id: ben}
+    services.invoices.create(client_id=ann)
+    assert uninvoiced(services) == {other.id: ben}
+    assert services.clients.get(ann).uninvoiced_total == 0
+    assert services.clients.get(ben).uninvoiced_total == 9000
+    assert_uninvoiced_matches(services)
+    with services.db.write() as session:  # behind the services' back
+        session.execute(
+            update(BillingItem).where(col(BillingItem.id) == other.id).values(client_id=ann)
+        )
+        live = col(InvoiceLine.active_item_id).is_not(None)
+        line = session.execute(select(InvoiceLine).where(live).limit(1)).scalars().one()
+        freed = line.active_item_id
+        session.execute(delete(InvoiceLine).where(col(InvoiceLine.id) == line.id))
+    assert uninvoiced(services) == {other.id: ann, freed: ann}
+    with services.db.write() as session:
+        session.execute(delete(BillingItem).where(col(BillingItem.id) == other.id))
+    assert uninvoiced(services) == {freed: ann}
+    assert_uninvoiced_matches(services)
+
+
+def test_check_names_an_uninvoiced_list_that_drifted(
+    services: Services, practice: Practice
+) -> None:
+    ann = practice.client("Ann")
+    kept = services.items.add(client_id=ann, description="Session", price="100.00")
+    billed = services.items.add(client_id=ann, description="Report", price="20.00")
+    services.invoices.create(client_id=ann, item_ids=[billed.id])
+    assert IntegrityService(services.db, services.clock).check().ok
+    with services.db.write() as session:
+        session.execute(delete(UninvoicedItem))
+        session.execute(insert(UninvoicedItem).values(item_id=billed.id, client_id=ann))
+    report = IntegrityService(services.db, services.clock).check()
+    assert {(f.check, f.subject) for f in report.findings} == {
+        ("uninvoiced_item", f"item {kept.id}"),
+        ("uninvoiced_item", f"item {billed.id}"),
+    }

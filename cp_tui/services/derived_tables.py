@@ -1,10 +1,10 @@
-"""Part of `cp-tui check`: the invoice tally against the invoices it sums.
+"""Part of `cp-tui check`: the tables that triggers keep, against their sources.
 
-``invoice_tally`` is kept by database triggers (revision 0010); the Invoices
-screen's totals come from it. A tally that drifted (triggers lost when a table
-was rebuilt, rows written with the triggers off) would show wrong totals, so the
-check recomputes every (kind, status) from the invoices and reports each that
-disagrees.
+``invoice_tally`` (the Invoices screen's totals) and ``uninvoiced_item`` (the
+Clients screen's uninvoiced column) are kept by database triggers (revision
+0010). One that drifted (triggers lost when a table was rebuilt, rows written
+with the triggers off) would show wrong figures, so the check recomputes both
+from the invoices, items and lines and reports each row that disagrees.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from cp_tui.models import InvoiceKind, InvoiceStatus, InvoiceTally
+from cp_tui.models import (
+    BillingItem,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    InvoiceTally,
+    UninvoicedItem,
+)
 
 Figures = tuple[int, int, int]  # count, total, amount due
 
@@ -75,6 +82,34 @@ def check_tally(
                 f"{kind} {status}",
                 f"the tally holds {have[0]} invoices, total {have[1]}, due {have[2]}; the "
                 f"invoices add up to {want[0]}, total {want[1]}, due {want[2]}. "
-                "`cp-tui check` found this; the Invoices screen's totals are wrong until it "
-                "is rebuilt (report it: the database's triggers may be missing)",
+                "the Invoices screen's totals are wrong; the database's triggers may be "
+                "missing (restore a backup made before this, or report it)",
             )
+
+
+def check_uninvoiced(session: Session, found: Callable[[str, str, str], None]) -> None:
+    """Report every item that ``uninvoiced_item`` lists wrongly or leaves out."""
+    on_a_line = select(col(InvoiceLine.id)).where(
+        col(InvoiceLine.active_item_id) == col(BillingItem.id)
+    )
+    free = session.execute(
+        select(col(BillingItem.id), col(BillingItem.client_id)).where(~on_a_line.exists())
+    ).all()
+    expected = {int(item): int(client) for item, client in free}
+    listed = session.execute(select(col(UninvoicedItem.item_id), col(UninvoicedItem.client_id)))
+    kept = {int(item): int(client) for item, client in listed.all()}
+    for item in sorted(set(expected) | set(kept)):
+        if expected.get(item) == kept.get(item):
+            continue
+        if item not in kept:
+            why = "is on no live invoice but is missing from the uninvoiced list"
+        elif item not in expected:
+            why = "is on a live invoice (or gone) but still listed as uninvoiced"
+        else:
+            why = f"is listed for client {kept[item]}, it belongs to client {expected[item]}"
+        found(
+            "uninvoiced_item",
+            f"item {item}",
+            f"{why}; the Clients screen's uninvoiced totals are wrong (the database's "
+            "triggers may be missing: restore a backup made before this, or report it)",
+        )
