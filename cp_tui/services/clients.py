@@ -5,7 +5,9 @@ from __future__ import annotations
 import builtins
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sql_select
@@ -19,11 +21,11 @@ from cp_tui.models import (
     CreditEntry,
     Invoice,
     InvoiceKind,
-    InvoiceStatus,
     UninvoicedItem,
 )
 from cp_tui.money import line_amounts
-from cp_tui.services import audit
+from cp_tui.services import audit, client_list
+from cp_tui.services.client_list import OWING_STATES, ClientFilter, ClientTotals
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.readmodels import ClientRead
 from cp_tui.services.textfields import check_length
@@ -46,8 +48,15 @@ def get_client(session: Session, client_id: int) -> Client:
     return row
 
 
-# An invoice in any other state owes nothing: paid, void, draft, or a credit note.
-OWING_STATES = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIALLY_PAID)
+# Columns, not Client rows: 5,000 ORM objects cost more than every query behind them.
+_READ_COLUMNS = sql_select(
+    col(Client.id),
+    col(Client.name),
+    col(Client.email),
+    col(Client.phone),
+    col(Client.address),
+    col(Client.archived_at),
+)
 
 
 class Balances:
@@ -98,6 +107,24 @@ class Balances:
             if amount is None:
                 amount = amounts[key] = line_amounts(units, unit_price, tax_rate).total
             self.uninvoiced[client_id] += amount
+
+    def reads(self, rows: Iterable[Any]) -> builtins.list[ClientRead]:
+        """Read models from rows of ``_READ_COLUMNS``."""
+        credit, due, uninvoiced = self.credit, self.due, self.uninvoiced
+        return [
+            ClientRead(
+                id=cid,
+                name=name,
+                email=email,
+                phone=phone,
+                address=address,
+                archived=archived_at is not None,
+                credit_balance=credit.get(cid, 0),
+                balance_due=due.get(cid, 0),
+                uninvoiced_total=uninvoiced.get(cid, 0),
+            )
+            for cid, name, email, phone, address, archived_at in rows
+        ]
 
     def read(self, row: Client) -> ClientRead:
         assert row.id is not None
@@ -165,15 +192,7 @@ class ClientService:
         self, *, search: str = "", include_archived: bool = False
     ) -> builtins.list[ClientRead]:
         with self._db.read() as session:
-            # Columns, not Client rows: 5,000 ORM objects cost more than every query here.
-            query = sql_select(
-                col(Client.id),
-                col(Client.name),
-                col(Client.email),
-                col(Client.phone),
-                col(Client.address),
-                col(Client.archived_at),
-            ).order_by(func.lower(Client.name), col(Client.id))
+            query = _READ_COLUMNS.order_by(func.lower(Client.name), col(Client.id))
             if not include_archived:
                 query = query.where(col(Client.archived_at).is_(None))
             if search.strip():
@@ -187,21 +206,27 @@ class ClientService:
             rows = session.execute(query).all()
             # A search sums the balances of the clients it found, not of the whole practice.
             balances = Balances(session, [r[0] for r in rows] if search.strip() else None)
-            credit, due, uninvoiced = balances.credit, balances.due, balances.uninvoiced
-            return [
-                ClientRead(
-                    id=cid,
-                    name=name,
-                    email=email,
-                    phone=phone,
-                    address=address,
-                    archived=archived_at is not None,
-                    credit_balance=credit.get(cid, 0),
-                    balance_due=due.get(cid, 0),
-                    uninvoiced_total=uninvoiced.get(cid, 0),
-                )
-                for cid, name, email, phone, address, archived_at in rows
-            ]
+            return balances.reads(rows)
+
+    def page(self, wanted: ClientFilter, *, offset: int, limit: int) -> builtins.list[ClientRead]:
+        """One page of the Clients screen, in ``list``'s order, with balances."""
+        with self._db.read() as session:
+            ids = client_list.page_ids(session, wanted, offset=offset, limit=limit)
+            if not ids:
+                return []
+            rows = session.execute(_READ_COLUMNS.where(col(Client.id).in_(ids))).all()
+            by_id = {int(row[0]): row for row in rows}
+            return Balances(session, ids).reads(by_id[i] for i in ids)
+
+    def totals(self, wanted: ClientFilter) -> ClientTotals:
+        """How many clients the filter shows, of how many, and the sums of their balances."""
+        with self._db.read() as session:
+            return client_list.totals(session, wanted)
+
+    def position(self, wanted: ClientFilter, client_id: int) -> int | None:
+        """The row of a client in the filtered list, or None when the filter hides it."""
+        with self._db.read() as session:
+            return client_list.position(session, wanted, client_id)
 
     def has_history(self, session: Session, client_id: int) -> bool:
         checks = (
