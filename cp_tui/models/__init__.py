@@ -28,7 +28,7 @@ from cp_tui.models.clients import Client
 from cp_tui.models.credits import CreditEntry
 from cp_tui.models.documents import DocumentSend
 from cp_tui.models.insurance import ClaimLine, InsurancePolicy
-from cp_tui.models.invoices import Invoice, InvoiceLine, InvoiceTally
+from cp_tui.models.invoices import Invoice, InvoiceLine, InvoiceNumberPrefix, InvoiceTally
 from cp_tui.models.packages import Package, PackageCover, PackageUse
 from cp_tui.models.payments import Payment
 from cp_tui.models.practice import NumberSeries, PracticeSettings
@@ -60,6 +60,7 @@ __all__ = [
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
+    "InvoiceNumberPrefix",
     "InvoiceStatus",
     "InvoiceTally",
     "NumberSeries",

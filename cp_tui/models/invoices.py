@@ -70,6 +70,19 @@ class InvoiceTally(SQLModel, table=True):
     amount_due: int = Field(default=0)
 
 
+class InvoiceNumberPrefix(SQLModel, table=True):
+    """Every prefix an invoice number has had ("INV-", "CN-"): the number less its digits.
+
+    Kept by database triggers on ``invoice`` (revision 0010), never pruned. A
+    searched word without digits can only be inside a number's prefix, so when
+    no prefix here contains it the search skips reading 150,000 numbers.
+    """
+
+    __tablename__ = "invoice_number_prefix"
+
+    prefix: str = Field(max_length=40, primary_key=True)
+
+
 class InvoiceLine(SQLModel, table=True):
     __tablename__ = "invoice_line"
 

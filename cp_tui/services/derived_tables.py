@@ -1,10 +1,11 @@
 """Part of `cp-tui check`: the tables that triggers keep, against their sources.
 
-``invoice_tally`` (the Invoices screen's totals) and ``uninvoiced_item`` (the
-Clients screen's uninvoiced column) are kept by database triggers (revision
-0010). One that drifted (triggers lost when a table was rebuilt, rows written
-with the triggers off) would show wrong figures, so the check recomputes both
-from the invoices, items and lines and reports each row that disagrees.
+``invoice_tally`` (the Invoices screen's totals), ``uninvoiced_item`` (the
+Clients screen's uninvoiced column) and ``invoice_number_prefix`` (which lets an
+invoice search skip the numbers) are kept by database triggers (revision 0010).
+One that drifted (triggers lost when a table was rebuilt, rows written with the
+triggers off) would show wrong figures, so the check recomputes each from the
+invoices, items and lines and reports every row that disagrees.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sqlmodel import Session, col
 
 from cp_tui.models import (
     BillingItem,
+    Invoice,
     InvoiceKind,
     InvoiceLine,
+    InvoiceNumberPrefix,
     InvoiceStatus,
     InvoiceTally,
     UninvoicedItem,
@@ -111,5 +114,26 @@ def check_uninvoiced(session: Session, found: Callable[[str, str, str], None]) -
             "uninvoiced_item",
             f"item {item}",
             f"{why}; the Clients screen's uninvoiced totals are wrong (the database's "
+            "triggers may be missing: restore a backup made before this, or report it)",
+        )
+
+
+def check_prefixes(session: Session, found: Callable[[str, str, str], None]) -> None:
+    """Report every number prefix in use that ``invoice_number_prefix`` lacks.
+
+    A prefix no number has any more is harmless (a search reads the numbers
+    once too often), so only missing ones are findings.
+    """
+    numbers = session.execute(
+        select(col(Invoice.number)).where(col(Invoice.number).is_not(None)).distinct()
+    ).scalars()
+    in_use = {str(number).rstrip("0123456789") for number in numbers}
+    kept = set(session.execute(select(col(InvoiceNumberPrefix.prefix))).scalars())
+    for prefix in sorted(in_use - kept):
+        found(
+            "invoice_number_prefix",
+            prefix,
+            "is the prefix of invoice numbers but missing from the prefix list, so a "
+            "search for it in the Invoices screen finds no number (the database's "
             "triggers may be missing: restore a backup made before this, or report it)",
         )

@@ -20,7 +20,14 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from cp_tui.models import Client, Invoice, InvoiceKind, InvoiceStatus, InvoiceTally
+from cp_tui.models import (
+    Client,
+    Invoice,
+    InvoiceKind,
+    InvoiceNumberPrefix,
+    InvoiceStatus,
+    InvoiceTally,
+)
 from cp_tui.services.errors import InvalidInput
 from cp_tui.services.readmodels import InvoiceSummary, InvoiceTotals
 
@@ -85,14 +92,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def where_search(query: SelectT, search: str, dialect: str) -> SelectT:
+def where_search(query: SelectT, search: str, session: Session) -> SelectT:
     """Every typed word is in the number or the client's name, case ignored.
 
     SQLite's LIKE already ignores ASCII case, and wrapping both sides in lower()
     (what ``ilike`` renders there) makes a scan of 200,000 rows about twice as
     slow, so plain LIKE there and ILIKE elsewhere. Names are matched in the
     small client table first, so the invoice table needs no join to be searched.
+    A word without digits can only be inside a number's prefix ("INV-"): when no
+    prefix the practice has used contains it, the numbers are not read at all.
     """
+    dialect = _dialect(session)
     for word in search.split():
         pattern = _like(word)
 
@@ -101,11 +111,20 @@ def where_search(query: SelectT, search: str, dialect: str) -> SelectT:
                 return column.like(pattern, escape="\\")
             return column.ilike(pattern, escape="\\")
 
-        named = sql_select(col(Client.id)).where(match(col(Client.name)))
-        query = query.where(
-            or_(match(col(Invoice.number)), col(Invoice.client_id).in_(named.scalar_subquery()))
+        named = col(Invoice.client_id).in_(
+            sql_select(col(Client.id)).where(match(col(Client.name))).scalar_subquery()
         )
+        if any(ch.isdigit() for ch in word) or _in_a_prefix(session, match):
+            query = query.where(or_(match(col(Invoice.number)), named))
+        else:
+            query = query.where(named)
     return query
+
+
+def _in_a_prefix(session: Session, match: Any) -> bool:
+    prefix = col(InvoiceNumberPrefix.prefix)
+    found = session.execute(sql_select(prefix).where(match(prefix)).limit(1)).first()
+    return found is not None
 
 
 def newest_first(query: SelectT) -> SelectT:
@@ -128,9 +147,7 @@ def page_ids(
 ) -> list[int]:
     """The ids of one page, newest first, read from an index without touching the rows."""
     offset, limit = max(offset, 0), max(limit, 0)
-    query = where_search(
-        where_status(sql_select(col(Invoice.id)), status, today), search, _dialect(session)
-    )
+    query = where_search(where_status(sql_select(col(Invoice.id)), status, today), search, session)
     if offset >= reverse_from:
         count = totals(session, status, search, today).count
         if offset + limit > count - offset:
@@ -197,7 +214,7 @@ def totals(session: Session, status: str, search: str, today: date) -> InvoiceTo
         func.coalesce(func.sum(col(Invoice.total)), 0),
         func.coalesce(func.sum(AMOUNT_DUE), 0),
     ).select_from(Invoice)
-    query = where_search(where_status(query, status, today), search, _dialect(session))
+    query = where_search(where_status(query, status, today), search, session)
     count, total, due = session.execute(query).one()
     return InvoiceTotals(count=int(count), total=int(total), amount_due=int(due))
 

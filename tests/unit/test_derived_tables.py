@@ -7,12 +7,21 @@ Runs on SQLite and, when the suite has one, PostgreSQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlmodel import col
 
 from cp_tui.bootstrap import Services
-from cp_tui.models import BillingItem, Invoice, InvoiceLine, InvoiceTally, UninvoicedItem
+from cp_tui.models import (
+    BillingItem,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberPrefix,
+    InvoiceTally,
+    UninvoicedItem,
+)
 from cp_tui.services.derived_tables import check_uninvoiced, recount, stored
 from cp_tui.services.integrity import IntegrityService
 from cp_tui.services.invoice_query import STATUS_FILTERS, page_ids
@@ -74,6 +83,8 @@ def test_the_tally_follows_plain_sql_too(
         )
         session.execute(delete(Invoice).where(col(Invoice.number) == "BULK-3"))
     assert_tally_matches(services)
+    assert prefixes(services) == {"INV-", "CN-", "BULK-"}
+    assert [row.number for row in services.invoices.page(search="bulk")] == ["BULK-2", "BULK-1"]
     everything = services.invoices.summary()
     listed = services.invoices.list()
     assert everything.count == len(listed)
@@ -180,3 +191,49 @@ def test_check_names_an_uninvoiced_list_that_drifted(
         ("uninvoiced_item", f"item {kept.id}"),
         ("uninvoiced_item", f"item {billed.id}"),
     }
+
+
+def prefixes(services: Services) -> set[str]:
+    with services.db.read() as session:
+        return set(session.execute(select(InvoiceNumberPrefix.prefix)).scalars())
+
+
+def test_a_search_reads_the_numbers_only_when_a_prefix_or_a_digit_could_match(
+    services: Services,
+    book: dict[str, str],  # noqa: F811
+) -> None:
+    statements: list[str] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        statements.append(sql)
+
+    def searches_numbers(search: str) -> bool:
+        statements.clear()
+        event.listen(services.db.engine, "before_cursor_execute", capture)
+        try:
+            services.invoices.page(search=search)
+        finally:
+            event.remove(services.db.engine, "before_cursor_execute", capture)
+        return any("invoice.number LIKE" in s or "invoice.number ILIKE" in s for s in statements)
+
+    assert prefixes(services) == {"INV-", "CN-"}
+    assert not searches_numbers("rivera")
+    assert searches_numbers("inv")  # in the prefix "INV-"
+    assert searches_numbers("n-")  # in "CN-"
+    assert searches_numbers("0001")
+    assert [r.number for r in services.invoices.page(search="cn")] == [book["credit_note"]]
+    services.practice.update(invoice_prefix="RIV-")
+    services.items.add(client_id=services.clients.list()[0].id, description="x", price="1.00")
+    services.invoices.create(client_id=services.clients.list()[0].id)
+    assert "RIV-" in prefixes(services)
+    assert searches_numbers("riv")  # now a prefix holds it: numbers and names both
+
+
+def test_check_names_a_missing_number_prefix(
+    services: Services,
+    book: dict[str, str],  # noqa: F811
+) -> None:
+    with services.db.write() as session:
+        session.execute(delete(InvoiceNumberPrefix).where(col(InvoiceNumberPrefix.prefix) == "CN-"))
+    report = IntegrityService(services.db, services.clock).check()
+    assert [(f.check, f.subject) for f in report.findings] == [("invoice_number_prefix", "CN-")]

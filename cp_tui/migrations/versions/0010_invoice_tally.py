@@ -1,4 +1,4 @@
-"""invoice tally and uninvoiced items kept by triggers; an index for balances
+"""invoice tally, uninvoiced items, number prefixes kept by triggers; balance index
 
 Revision ID: 0010
 Revises: 0007
@@ -11,7 +11,8 @@ an invoice (through the services, a bulk insert or by hand) moves its tally in
 the same transaction. Likewise ``uninvoiced_item`` lists the items on no live
 invoice line: finding them by testing 300,000 items against the lines took
 35-200 ms on every visit to the Clients screen. ``cp-tui check`` compares both
-with what they are computed from.
+with what they are computed from. ``invoice_number_prefix`` lets a search for a
+word without digits skip reading every invoice number when no prefix has it.
 """
 
 from __future__ import annotations
@@ -106,6 +107,28 @@ POSTGRES_ITEM_TRIGGERS = (
 )
 
 
+# A number's prefix is the number less its trailing digits: "INV-0042" -> "INV-".
+_PREFIX_NEW = (
+    "INSERT INTO invoice_number_prefix (prefix) VALUES (rtrim(NEW.number, '0123456789')) "
+    "ON CONFLICT (prefix) DO NOTHING;"
+)
+
+SQLITE_PREFIX_TRIGGERS = (
+    "CREATE TRIGGER invoice_number_prefix_insert AFTER INSERT ON invoice "
+    f"WHEN NEW.number IS NOT NULL BEGIN {_PREFIX_NEW} END",
+    "CREATE TRIGGER invoice_number_prefix_update AFTER UPDATE OF number ON invoice "
+    f"WHEN NEW.number IS NOT NULL BEGIN {_PREFIX_NEW} END",
+)
+
+POSTGRES_PREFIX_TRIGGERS = (
+    "CREATE FUNCTION invoice_number_prefix_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF NEW.number IS NOT NULL THEN {_PREFIX_NEW} END IF; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER invoice_number_prefix_keep AFTER INSERT OR UPDATE OF number ON invoice "
+    "FOR EACH ROW EXECUTE FUNCTION invoice_number_prefix_keep()",
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "invoice_tally",
@@ -143,11 +166,20 @@ def upgrade() -> None:
         "FROM billing_item b WHERE NOT EXISTS "
         "(SELECT 1 FROM invoice_line l WHERE l.active_item_id = b.id)"
     )
+    op.create_table(
+        "invoice_number_prefix",
+        sa.Column("prefix", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("prefix", name=op.f("pk_invoice_number_prefix")),
+    )
+    op.execute(
+        "INSERT INTO invoice_number_prefix (prefix) SELECT DISTINCT "
+        "rtrim(number, '0123456789') FROM invoice WHERE number IS NOT NULL"
+    )
     statements: tuple[str, ...]
     if op.get_bind().dialect.name == "postgresql":
-        statements = POSTGRES_TRIGGERS + POSTGRES_ITEM_TRIGGERS
+        statements = POSTGRES_TRIGGERS + POSTGRES_ITEM_TRIGGERS + POSTGRES_PREFIX_TRIGGERS
     else:
-        statements = SQLITE_TRIGGERS + SQLITE_ITEM_TRIGGERS
+        statements = SQLITE_TRIGGERS + SQLITE_ITEM_TRIGGERS + SQLITE_PREFIX_TRIGGERS
     for statement in statements:
         op.execute(statement)
 
@@ -156,6 +188,8 @@ def downgrade() -> None:
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.drop_index("ix_invoice_client_balance")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER invoice_number_prefix_keep ON invoice")
+        op.execute("DROP FUNCTION invoice_number_prefix_keep()")
         op.execute("DROP TRIGGER uninvoiced_item_lines ON invoice_line")
         op.execute("DROP TRIGGER uninvoiced_item_items ON billing_item")
         op.execute("DROP FUNCTION uninvoiced_item_keep_lines()")
@@ -164,7 +198,8 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER invoice_tally_insert_delete ON invoice")
         op.execute("DROP FUNCTION invoice_tally_keep()")
     else:
-        for statement in SQLITE_TRIGGERS + SQLITE_ITEM_TRIGGERS:
+        for statement in SQLITE_TRIGGERS + SQLITE_ITEM_TRIGGERS + SQLITE_PREFIX_TRIGGERS:
             op.execute(f"DROP TRIGGER {statement.split()[2]}")
+    op.drop_table("invoice_number_prefix")
     op.drop_table("uninvoiced_item")
     op.drop_table("invoice_tally")
