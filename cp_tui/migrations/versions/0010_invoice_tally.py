@@ -148,7 +148,15 @@ def upgrade() -> None:
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.create_index(
             "ix_invoice_client_balance",
-            ["client_id", "kind", "status", "total", "credit_applied", "amount_paid"],
+            [
+                "client_id",
+                "kind",
+                "status",
+                "total",
+                "credit_applied",
+                "amount_paid",
+                "issue_date",
+            ],
             unique=False,
         )
     op.create_table(
