@@ -23,6 +23,7 @@ from cp_tui.clock import FrozenClock
 from cp_tui.config import resolve_settings
 from cp_tui.money import line_amounts
 from cp_tui.services.batch import period_bounds
+from cp_tui.services.client_list import ClientFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,17 @@ def actions(services: Services, built: Built, runs: int) -> list[Timing]:
     def client_search(n: int) -> None:
         services.clients.list(search=words[n % len(words)])
 
+    def clients_page(text: str, *, last: bool = False) -> Callable[[int], None]:
+        """What the Clients screen reads on a visit or a keystroke: totals and one page."""
+        wanted = ClientFilter.of(text)
+
+        def work(_n: int) -> None:
+            totals = services.clients.totals(wanted)
+            offset = max(0, totals.shown - 200) if last else 0
+            services.clients.page(wanted, offset=offset, limit=200)
+
+        return work
+
     last_page = max(0, services.invoices.summary().count - 200)
     timings = [
         measure("open a client with 200 items", open_client, runs),
@@ -118,7 +130,9 @@ def actions(services: Services, built: Built, runs: int) -> list[Timing]:
     timings += [
         measure("invoice list: last page (all)", invoice_page("all", offset=last_page), runs),
         measure("invoice list: search 'rivera'", invoice_page("all", search="rivera"), runs),
-        measure("clients screen: every client", lambda _n: services.clients.list(), runs),
+        measure("clients screen: a page + totals", clients_page(""), runs),
+        measure("clients screen: last page + totals", clients_page("", last=True), runs),
+        measure("clients screen: filter 'ri' + totals", clients_page("ri"), runs),
         measure(
             "calendar: this week",
             lambda _n: services.calendar.list(start=monday, end=monday + timedelta(days=6)),

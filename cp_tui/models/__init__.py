@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from cp_tui.models.audit import AuditEntry
-from cp_tui.models.billing import BillingItem
+from cp_tui.models.billing import BillingItem, UninvoicedItem
 from cp_tui.models.calendar import Appointment, Attendee, Charge, Series
 from cp_tui.models.cards import (
     CardRefund,
@@ -28,7 +28,7 @@ from cp_tui.models.clients import Client
 from cp_tui.models.credits import CreditEntry
 from cp_tui.models.documents import DocumentSend
 from cp_tui.models.insurance import ClaimLine, InsurancePolicy
-from cp_tui.models.invoices import Invoice, InvoiceLine
+from cp_tui.models.invoices import Invoice, InvoiceLine, InvoiceNumberPrefix, InvoiceTally
 from cp_tui.models.packages import Package, PackageCover, PackageUse
 from cp_tui.models.payments import Payment
 from cp_tui.models.practice import NumberSeries, PracticeSettings
@@ -60,7 +60,9 @@ __all__ = [
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
+    "InvoiceNumberPrefix",
     "InvoiceStatus",
+    "InvoiceTally",
     "NumberSeries",
     "Package",
     "PackageCover",
@@ -74,5 +76,6 @@ __all__ = [
     "SavedCard",
     "Series",
     "Service",
+    "UninvoicedItem",
     "UnmatchedPayment",
 ]

@@ -30,3 +30,17 @@ class BillingItem(SQLModel, table=True):
     created_at: datetime
     # Revision 0005: "no-show" or "late-cancel" for a fee item; None for every other item.
     fee_kind: str | None = Field(default=None, max_length=20)
+
+
+class UninvoicedItem(SQLModel, table=True):
+    """The items on no live invoice line, with their client.
+
+    Kept by database triggers on ``billing_item`` and ``invoice_line`` (revision
+    0010), so finding what is uninvoiced reads these few rows instead of testing
+    300,000 items against 300,000 lines; ``cp-tui check`` compares the two.
+    """
+
+    __tablename__ = "uninvoiced_item"
+
+    item_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    client_id: int = Field(index=True)

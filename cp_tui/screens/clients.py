@@ -1,8 +1,9 @@
 """The Clients screen: every client with what is uninvoiced, due and in credit.
 
-The list is read once per visit (one query for the clients, three for their
-balances) and filtered in memory as the user types, so 5,000 clients filter
-without a round trip; the paging table draws only the rows on screen.
+The paging table asks the database for the 200 clients around what is on
+screen, with their balances, and the footer's totals are summed by the database
+(services/client_list.py); so 5,000 clients paint as fast as fifty, and the
+filter re-reads one page and the totals as each letter is typed.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from cp_tui.money import format_money
 from cp_tui.screens.choose_client import matches
+from cp_tui.services.client_list import ClientFilter, ClientTotals
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import ClientRead
 from cp_tui.widgets.virtual_table import Column, Row, VirtualTable
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
+    from cp_tui.services.clients import ClientService
 
 COLUMNS = [
     Column("Name", 30),
@@ -36,17 +39,21 @@ COLUMNS = [
 
 
 class ClientSource:
-    """The shown clients as table rows, formatted a page at a time as they scroll in."""
+    """The clients a filter shows, read from the database a page at a time as they scroll in."""
 
-    def __init__(self, clients: list[ClientRead], currency: str) -> None:
+    def __init__(
+        self, clients: ClientService, wanted: ClientFilter, count: int, currency: str
+    ) -> None:
         self.clients = clients
+        self.wanted = wanted
+        self.shown = count
         self.currency = currency
 
     def count(self) -> int:
-        return len(self.clients)
+        return self.shown
 
     def page(self, offset: int, limit: int) -> list[Row]:
-        return [self.row(c) for c in self.clients[offset : offset + limit]]
+        return [self.row(c) for c in self.clients.page(self.wanted, offset=offset, limit=limit)]
 
     def row(self, client: ClientRead) -> Row:
         money = self.money
@@ -106,8 +113,6 @@ class ClientsScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.currency = services.practice.get().currency
-        self.clients: list[ClientRead] = []
-        self.shown: list[ClientRead] = []
         self.show_archived = False
         self._reload_pending = False
 
@@ -133,51 +138,52 @@ class ClientsScreen(Screen[None]):
 
     # -- data -------------------------------------------------------------------
 
-    def reload(self, *, keep: int | None = None) -> None:
+    @property
+    def wanted(self) -> ClientFilter:
+        text = self.query_one("#clients-filter", Input).value
+        return ClientFilter.of(text, include_archived=self.show_archived)
+
+    def reload(self, *, keep: object = None) -> None:
+        """Read the count, the totals and (as the table asks) the pages again."""
         table = self.query_one("#clients-table", VirtualTable)
         key = keep if keep is not None else table.current_key
+        wanted = self.wanted
         try:
             self.currency = self.services.practice.get().currency
-            self.clients = self.services.clients.list(include_archived=self.show_archived)
+            totals = self.services.clients.totals(wanted)
+            source = ClientSource(self.services.clients, wanted, totals.shown, self.currency)
+            table.set_source(source)
+            index = self.services.clients.position(wanted, key) if isinstance(key, int) else None
         except DomainError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self._apply_filter(keep=key)
-
-    def _apply_filter(self, *, keep: object = None) -> None:
-        words = self.query_one("#clients-filter", Input).value.casefold().split()
-        self.shown = [c for c in self.clients if matches(c, words)] if words else self.clients
-        table = self.query_one("#clients-table", VirtualTable)
-        table.set_source(ClientSource(self.shown, self.currency))
-        index = next((i for i, c in enumerate(self.shown) if c.id == keep), None)
         if index is not None:
             table.cursor = index
-        self._show_totals()
+        self._show_totals(totals)
 
-    def _show_totals(self) -> None:
-        shown = self.shown
-        every = len(self.clients)
-        count = f"{len(shown)} of {every} clients" if len(shown) != every else f"{every} clients"
+    def _show_totals(self, totals: ClientTotals) -> None:
+        shown, every = totals.shown, totals.every
+        count = f"{shown} of {every} clients" if shown != every else f"{every} clients"
         archived = "  (archived shown in grey)" if self.show_archived else ""
 
-        def total(attr: str) -> str:
-            return format_money(sum(getattr(c, attr) for c in shown), self.currency)
+        def money(amount: int) -> str:
+            return format_money(amount, self.currency)
 
         self.query_one("#clients-totals", Static).update(
-            f"{count}{archived}    Uninvoiced {total('uninvoiced_total')}    "
-            f"Balance due {total('balance_due')}    Credit {total('credit_balance')}"
+            f"{count}{archived}    Uninvoiced {money(totals.uninvoiced)}    "
+            f"Balance due {money(totals.balance_due)}    Credit {money(totals.credit)}"
         )
 
     @property
-    def selected(self) -> ClientRead | None:
+    def selected(self) -> int | None:
         key = self.query_one("#clients-table", VirtualTable).current_key
-        return next((c for c in self.shown if c.id == key), None)
+        return key if isinstance(key, int) else None
 
     # -- filter -----------------------------------------------------------------
 
     @on(Input.Changed, "#clients-filter")
     def _filter_changed(self) -> None:
-        self._apply_filter()
+        self.reload()
 
     @on(Input.Submitted, "#clients-filter")
     def _filter_done(self) -> None:
@@ -200,8 +206,9 @@ class ClientsScreen(Screen[None]):
             return
         if filter_input.value:
             keep = table.current_key
-            filter_input.value = ""
-            self._apply_filter(keep=keep)
+            with self.prevent(Input.Changed):
+                filter_input.value = ""
+            self.reload(keep=keep)
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived
@@ -233,8 +240,8 @@ class ClientsScreen(Screen[None]):
     def action_open(self) -> None:
         from cp_tui.screens.client_detail import ClientDetailScreen
 
-        client = self.selected
-        if client is None:
+        client_id = self.selected
+        if client_id is None:
             self.notify("No client selected: n adds one, / filters.", severity="warning")
             return
-        self.app.push_screen(ClientDetailScreen(self.services, client.id))
+        self.app.push_screen(ClientDetailScreen(self.services, client_id))

@@ -37,6 +37,7 @@ from cp_tui.models import (
 )
 from cp_tui.money import line_amounts
 from cp_tui.services.clients import Balances
+from cp_tui.services.derived_tables import check_prefixes, check_tally, check_uninvoiced
 from cp_tui.store import Database
 
 CREDIT_IN = {CreditKind.CREDIT_NOTE, CreditKind.OVERPAYMENT, CreditKind.RESTORED}
@@ -132,6 +133,10 @@ class _Checker:
         self._credit(invoices)
         self._balances(invoices)
         self._numbers(invoices)
+        self.checks += ["invoice_tally", "uninvoiced_item", "invoice_number_prefix"]
+        check_tally(self.session, invoices.values(), self.found)
+        check_uninvoiced(self.session, self.found)
+        check_prefixes(self.session, self.found)
 
     # -- the file -------------------------------------------------------------------
 

@@ -2,9 +2,12 @@
 
 The status filters are shared by ``InvoiceService.list`` (the command line) and
 ``InvoiceService.page``/``summary`` (the Invoices screen). Pages come newest
-first, ordered by ``(issue_date, id)``: SQLite walks ``ix_invoice_issue_date``
-(which carries the rowid) backwards and stops after ``offset + limit`` rows, so
-no page sorts the whole table.
+first, ordered by ``(issue_date, id)``: the ids of a page are found in an index
+alone (``ix_invoice_issue_date`` or ``ix_invoice_kind_status_issue_date``, which
+carry the rowid), and only those 200 rows are read and joined to their clients.
+A page in the older half of the list is read from the other end, oldest first,
+so the last page costs what the first does. Totals without a search come from
+``invoice_tally``, which triggers keep in step with every invoice.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from cp_tui.models import Client, Invoice, InvoiceKind, InvoiceStatus
+from cp_tui.models import (
+    Client,
+    Invoice,
+    InvoiceKind,
+    InvoiceNumberPrefix,
+    InvoiceStatus,
+    InvoiceTally,
+)
 from cp_tui.services.errors import InvalidInput
 from cp_tui.services.readmodels import InvoiceSummary, InvoiceTotals
 
@@ -34,6 +44,12 @@ STATUS_FILTERS = (
 )
 
 OPEN_STATES = (InvoiceStatus.UNPAID, InvoiceStatus.PARTIALLY_PAID)
+
+# A search whose number matches at most this many invoices names them by id.
+FEW_NUMBERS = 500
+
+# Below this offset a page is near enough to the newest end to walk there directly.
+REVERSE_FROM = 2000
 
 SelectT = TypeVar("SelectT", bound=Select)
 
@@ -63,7 +79,11 @@ def where_status(query: SelectT, status: str, today: date) -> SelectT:
     if status == "all":
         return query
     if status == "credit notes":
-        return query.where(col(Invoice.kind) == InvoiceKind.CREDIT_NOTE)
+        # Without statistics SQLite walks every invoice by date looking for the
+        # few credit notes; the kind-status index holds them together.
+        return query.where(col(Invoice.kind) == InvoiceKind.CREDIT_NOTE).with_hint(
+            Invoice, "INDEXED BY ix_invoice_kind_status_issue_date", "sqlite"
+        )
     query = query.where(col(Invoice.kind) == InvoiceKind.INVOICE)
     if status == "open":
         return query.where(col(Invoice.status).in_(OPEN_STATES))
@@ -79,14 +99,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def where_search(query: SelectT, search: str, dialect: str) -> SelectT:
+def where_search(query: SelectT, search: str, session: Session) -> SelectT:
     """Every typed word is in the number or the client's name, case ignored.
 
     SQLite's LIKE already ignores ASCII case, and wrapping both sides in lower()
     (what ``ilike`` renders there) makes a scan of 200,000 rows about twice as
     slow, so plain LIKE there and ILIKE elsewhere. Names are matched in the
     small client table first, so the invoice table needs no join to be searched.
+    A word without digits can only be inside a number's prefix ("INV-"): when no
+    prefix the practice has used contains it, the numbers are not read at all.
     """
+    dialect = _dialect(session)
     for word in search.split():
         pattern = _like(word)
 
@@ -95,11 +118,35 @@ def where_search(query: SelectT, search: str, dialect: str) -> SelectT:
                 return column.like(pattern, escape="\\")
             return column.ilike(pattern, escape="\\")
 
-        named = sql_select(col(Client.id)).where(match(col(Client.name)))
-        query = query.where(
-            or_(match(col(Invoice.number)), col(Invoice.client_id).in_(named.scalar_subquery()))
+        named = col(Invoice.client_id).in_(
+            sql_select(col(Client.id)).where(match(col(Client.name))).scalar_subquery()
         )
+        if any(ch.isdigit() for ch in word) or _in_a_prefix(session, match):
+            query = query.where(or_(_numbered(session, match), named))
+        else:
+            query = query.where(named)
     return query
+
+
+def _numbered(session: Session, match: Any) -> ColumnElement[bool]:
+    """The invoices whose number matches, as a list of ids when there are few.
+
+    The numbers are read once from their own index; a handful of ids then lets
+    the page and the totals go straight to those rows instead of testing the
+    number of every invoice again (one match in 150,000: 200 ms down to ~15).
+    """
+    number = col(Invoice.number)
+    found = session.execute(
+        sql_select(col(Invoice.id)).where(match(number)).limit(FEW_NUMBERS + 1)
+    ).scalars()
+    ids = [int(i) for i in found]
+    return col(Invoice.id).in_(ids) if len(ids) <= FEW_NUMBERS else match(number)
+
+
+def _in_a_prefix(session: Session, match: Any) -> bool:
+    prefix = col(InvoiceNumberPrefix.prefix)
+    found = session.execute(sql_select(prefix).where(match(prefix)).limit(1)).first()
+    return found is not None
 
 
 def newest_first(query: SelectT) -> SelectT:
@@ -110,10 +157,39 @@ def joined(query: SelectT) -> SelectT:
     return query.join(Client, col(Client.id) == col(Invoice.client_id))
 
 
+def page_ids(
+    session: Session,
+    status: str,
+    search: str,
+    today: date,
+    *,
+    offset: int,
+    limit: int,
+    reverse_from: int = REVERSE_FROM,
+) -> list[int]:
+    """The ids of one page, newest first, read from an index without touching the rows."""
+    offset, limit = max(offset, 0), max(limit, 0)
+    query = where_search(where_status(sql_select(col(Invoice.id)), status, today), search, session)
+    if offset >= reverse_from:
+        count = totals(session, status, search, today).count
+        if offset + limit > count - offset:
+            # Nearer the oldest end: walk from there and turn the page round.
+            first = max(count - offset - limit, 0)
+            wanted = max(min(limit, count - offset), 0)
+            oldest = query.order_by(col(Invoice.issue_date), col(Invoice.id))
+            ids = session.execute(oldest.offset(first).limit(wanted)).scalars().all()
+            return [int(i) for i in reversed(ids)]
+    ids = session.execute(newest_first(query).offset(offset).limit(limit)).scalars().all()
+    return [int(i) for i in ids]
+
+
 def summaries(
     session: Session, status: str, search: str, today: date, *, offset: int, limit: int
 ) -> list[InvoiceSummary]:
     """One page of list rows: a single query, no lines or payments loaded."""
+    ids = page_ids(session, status, search, today, offset=offset, limit=limit)
+    if not ids:
+        return []
     query = joined(
         sql_select(
             col(Invoice.number),
@@ -128,9 +204,8 @@ def summaries(
             col(Invoice.sent_at),
             col(Invoice.id),
         )
-    )
-    query = where_search(where_status(query, status, today), search, _dialect(session))
-    query = newest_first(query).offset(max(offset, 0)).limit(max(limit, 0))
+    ).where(col(Invoice.id).in_(ids))
+    rows = newest_first(query)
     return [
         InvoiceSummary(
             number=row[0] or f"DRAFT-{row[10]}",
@@ -144,18 +219,41 @@ def summaries(
             amount_due=row[8],
             sent=row[9] is not None,
         )
-        for row in session.execute(query).all()
+        for row in session.execute(rows).all()
     ]
 
 
 def totals(session: Session, status: str, search: str, today: date) -> InvoiceTotals:
-    """Count, total and amount due of the whole filtered set, summed by the database."""
+    """Count, total and amount due of the whole filtered set.
+
+    A plain status filter reads the tally; a search, and "overdue" (which depends
+    on today), sum the matching invoices, which are few or found through an index.
+    """
+    if not search.split() and status != "overdue":
+        return tallied(session, status)
     query = sql_select(
         func.count(col(Invoice.id)),
         func.coalesce(func.sum(col(Invoice.total)), 0),
         func.coalesce(func.sum(AMOUNT_DUE), 0),
     ).select_from(Invoice)
-    query = where_search(where_status(query, status, today), search, _dialect(session))
+    query = where_search(where_status(query, status, today), search, session)
+    count, total, due = session.execute(query).one()
+    return InvoiceTotals(count=int(count), total=int(total), amount_due=int(due))
+
+
+def tallied(session: Session, status: str) -> InvoiceTotals:
+    """The totals of a status filter (not "overdue") from ``invoice_tally``."""
+    query = sql_select(
+        func.coalesce(func.sum(col(InvoiceTally.count)), 0),
+        func.coalesce(func.sum(col(InvoiceTally.total)), 0),
+        func.coalesce(func.sum(col(InvoiceTally.amount_due)), 0),
+    )
+    if status == "credit notes":
+        query = query.where(col(InvoiceTally.kind) == InvoiceKind.CREDIT_NOTE)
+    elif status != "all":
+        query = query.where(col(InvoiceTally.kind) == InvoiceKind.INVOICE)
+        states = OPEN_STATES if status == "open" else (status,)
+        query = query.where(col(InvoiceTally.status).in_(states))
     count, total, due = session.execute(query).one()
     return InvoiceTotals(count=int(count), total=int(total), amount_due=int(due))
 

@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services
@@ -298,5 +299,49 @@ def test_the_list_is_fresh_after_billing_elsewhere(services: Services, practice:
         totals = app.screen.query_one("#clients-totals")
         assert "Uninvoiced $0.00" in str(totals.render())
         assert "Balance due $450.00" in str(totals.render())
+
+    run(services, scenario)
+
+
+def test_a_long_list_is_read_a_page_at_a_time_and_scrolls_to_the_end(
+    services: Services, practice: Practice
+) -> None:
+    """450 clients: more than a screen and more than two of the table's 200-row pages."""
+    ids = [practice.client(f"Client {n:03d}", f"client{n}@example.com") for n in range(450)]
+    services.items.add(client_id=ids[-1], description="Session", price="75.00")
+    pages: list[tuple[int, int]] = []
+    real_page = services.clients.page
+
+    def page(*args: Any, **kwargs: Any) -> Any:
+        pages.append((kwargs["offset"], kwargs["limit"]))
+        return real_page(*args, **kwargs)
+
+    services.clients.page = page  # type: ignore[method-assign]
+
+    async def scenario(app: CpTuiApp, pilot: Pilot[str | None]) -> None:
+        table = app.screen.query_one("#clients-table", VirtualTable)
+        totals = app.screen.query_one("#clients-totals", Static)
+        assert table.row_count == 450
+        assert pages == [(0, 200)]  # only the page on screen was read
+        assert "450 clients" in str(totals.render())
+        await pilot.press("end")
+        await until(pilot, lambda: table.current_key == ids[-1])
+        assert (400, 200) in pages and (200, 200) not in pages  # the middle was skipped
+        assert table.scroll_offset.y > 0
+        line = "".join(seg.text for seg in table.render_line(table.size.height - 1))
+        assert "Client 449" in line and "$75.00" in line
+        await pilot.press("up", "up")
+        assert table.current_key == ids[-3]
+        await pilot.press("slash")
+        await type_text(pilot, "client 44")
+        # "44" is in the names Client 440-449 and in e-mails like client144@.
+        narrowed = [i for n, i in enumerate(ids) if "44" in f"{n:03d}" or "44" in str(n)]
+        assert shown_keys(app) == narrowed
+        assert f"{len(narrowed)} of 450 clients" in str(totals.render())
+        await pilot.press("escape", "escape")  # back to the list, then clear the filter
+        assert table.row_count == 450
+        assert table.current_key == ids[-3]  # the cursor stayed on the client it was on
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ClientDetailScreen))
 
     run(services, scenario)
