@@ -191,6 +191,17 @@ def _timestamped(folder: Path, stem: str, now: datetime) -> Path:
     return candidate
 
 
+def aside_path(folder: Path, name: str, now: datetime, suffix: str = "") -> Path:
+    """Where the practice is kept before a restore; two restores in one second get two files."""
+    base = f"{name}.before-restore-{now:%Y%m%d-%H%M%S}"
+    candidate = folder / f"{base}{suffix}"
+    counter = 1
+    while candidate.exists():
+        candidate = folder / f"{base}-{counter}{suffix}"
+        counter += 1
+    return candidate
+
+
 def make_backup(
     db_path: Path, *, to: Path | None = None, now: datetime | None = None, keep: int = KEEP
 ) -> BackupInfo:
@@ -318,7 +329,7 @@ def restore(
         raise BackupError("that is the database itself; name a backup file")
     revision = verify_backup(source, known_revisions)
     now = now or datetime.now()
-    aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    aside = aside_path(db_path.parent, db_path.name, now)
     kept: Path | None = None
     exists = db_path.exists() and db_path.stat().st_size > 0
     try:

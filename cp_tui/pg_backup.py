@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from cp_tui.backup import KEEP, BackupError, BackupInfo, RestoreInfo
+from cp_tui.backup import KEEP, BackupError, BackupInfo, RestoreInfo, aside_path
 
 SUFFIX = ".dump"
 STEM = "practice"
@@ -199,7 +199,7 @@ def restore(
             "restored: upgrade cp-tui first"
         )
     now = now or datetime.now()
-    aside = data_dir / f"{STEM}.before-restore-{now:%Y%m%d-%H%M%S}{SUFFIX}"
+    aside = aside_path(data_dir, STEM, now, SUFFIX)
     data_dir.mkdir(parents=True, exist_ok=True)
     _dump(target, aside)
     done = _run(

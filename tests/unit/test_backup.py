@@ -479,3 +479,16 @@ def test_a_file_that_is_not_sqlite_but_has_backups_is_taken_for_a_damaged_practi
     with pytest.raises(DamagedDatabase, match="latest backup"):
         _open(filled, clock)
     assert latest.exists()
+
+
+def test_two_restores_in_one_second_keep_two_files_aside(filled: Path, clock: FrozenClock) -> None:
+    from cp_tui.backup import make_backup, restore
+    from cp_tui.migrations import REVISIONS
+
+    db_path = filled / "practice.db"
+    made = Path(make_backup(db_path, now=clock.now()).path)
+    moment = datetime(2026, 11, 25, 14, 0, 0)
+    first = restore(db_path, made, known_revisions=REVISIONS, now=moment).kept_aside
+    second = restore(db_path, made, known_revisions=REVISIONS, now=moment).kept_aside
+    assert first is not None and second is not None
+    assert first != second and Path(first).exists() and Path(second).exists()
