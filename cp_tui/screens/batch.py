@@ -241,6 +241,7 @@ class BatchScreen(Screen[None]):
             self.notify("Tick at least one client (space) to invoice.", severity="warning")
             return
         self.running = True
+        self.add_class("-running")  # the bar shows only while a run is going
         bar = self.query_one("#batch-progress", ProgressBar)
         bar.update(total=len(rows), progress=0)
         self._run(
@@ -277,6 +278,7 @@ class BatchScreen(Screen[None]):
     @on(BatchFinished)
     def _finished(self, message: BatchFinished) -> None:
         self.running = False
+        self.remove_class("-running")
         self.unticked.clear()
         self.reload()
         if message.result is None:

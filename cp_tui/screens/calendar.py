@@ -343,6 +343,9 @@ class CalendarScreen(Screen[None]):
         self.reload()
         if invoice is None:
             return
+        if invoice.status == "draft":
+            self._show_invoice(invoice)
+            return
         offer = self.services.session_charge.offer(invoice.number or "")
         if offer is None or not self.services.charges.available():
             self._show_invoice(invoice)
@@ -361,10 +364,16 @@ class CalendarScreen(Screen[None]):
     def _show_invoice(self, invoice: InvoiceRead, *, charge: bool = False) -> None:
         from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 
-        self.notify(
-            f"{invoice.number} created for {invoice.client_name}: "
-            f"{format_money(invoice.amount_due, invoice.currency)} due."
-        )
+        if invoice.status == "draft":
+            self.notify(
+                f"Draft {invoice.number} saved for {invoice.client_name}: no number yet; "
+                "i issues it (Invoices, filter Drafts, lists it)."
+            )
+        else:
+            self.notify(
+                f"{invoice.number} created for {invoice.client_name}: "
+                f"{format_money(invoice.amount_due, invoice.currency)} due."
+            )
         detail = InvoiceDetailScreen(self.services, invoice.number)
         self.app.push_screen(detail, lambda _: self.reload())
         if charge:  # the invoice screen's own Pay now worker, once it is up

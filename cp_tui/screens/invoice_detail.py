@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
+# Actions that only a draft has, and those a draft never has (it asks for no money yet).
+DRAFT_ONLY = frozenset({"issue", "discard"})
+NOT_FOR_DRAFTS = frozenset(
+    {"manual_payment", "pay_now", "send", "link", "credit", "apply_credit", "void"}
+)
+
+
 class InvoiceDetailScreen(CardActions):
     CSS_PATH = "invoice_detail.tcss"
     BINDINGS = [
@@ -66,6 +73,20 @@ class InvoiceDetailScreen(CardActions):
             id="invoice.pdf",
             tooltip="Save the PDF in the data folder's documents/",
         ),
+        Binding(
+            "i",
+            "issue",
+            "Issue",
+            id="invoice.issue",
+            tooltip="Issue the draft: it takes the next invoice number",
+        ),
+        Binding(
+            "x",
+            "discard",
+            "Delete draft",
+            id="invoice.discard",
+            tooltip="Delete the draft; its items go back to uninvoiced",
+        ),
     ]
 
     def __init__(self, services: Services, number: str) -> None:
@@ -89,6 +110,18 @@ class InvoiceDetailScreen(CardActions):
         self.reload()
         self.sync_in_background()
 
+    @property
+    def is_draft(self) -> bool:
+        return self.invoice is not None and self.invoice.status == "draft"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer and the palette offer a draft its own actions, an issued invoice its own.
+        if action in DRAFT_ONLY:
+            return self.is_draft
+        if action in NOT_FOR_DRAFTS:
+            return not self.is_draft
+        return True
+
     def reload(self) -> None:
         try:
             inv = self.invoice = self.services.invoices.get(self.number)
@@ -98,6 +131,9 @@ class InvoiceDetailScreen(CardActions):
         money = lambda v: format_money(v, inv.currency)  # noqa: E731
         title = "Credit note" if inv.kind == "credit_note" else "Invoice"
         state = inv.status + (" · sent" if inv.sent else "")
+        if inv.status == "draft":
+            title = "Draft invoice"
+            state = "draft, no number yet: i issues it, e edits it, x deletes it"
         corrects = f"   corrects {inv.corrects}" if inv.corrects else ""
         reason = f"\nReason: {inv.reason}" if inv.reason else ""
         header = Text.assemble(
@@ -150,6 +186,7 @@ class InvoiceDetailScreen(CardActions):
         )
         self.query_one("#invoice-history", Static).update("History\n" + (history or "  none"))
         self.sub_title = f"{title} {inv.number}"
+        self.refresh_bindings()
 
     # -- actions ------------------------------------------------------------------
 
@@ -162,6 +199,9 @@ class InvoiceDetailScreen(CardActions):
     def _open(self) -> InvoiceRead | None:
         inv = self.invoice
         if inv is None:
+            return None
+        if inv.status == "draft":
+            self._refuse(f"{inv.number} is a draft: press i to issue it first.")
             return None
         if inv.kind == "credit_note":
             self._refuse(f"{inv.number} is a credit note; nothing is paid on it.")
@@ -268,17 +308,43 @@ class InvoiceDetailScreen(CardActions):
             self.notify(f"{updated.number} updated.")
 
     def action_credit(self) -> None:
-        from cp_tui.screens.credit_form import CreditForm
+        from cp_tui.screens.choice import Choice, ChoiceScreen
 
         inv = self.invoice
         if inv is None or inv.kind == "credit_note":
             return self._refuse("Choose an invoice to credit, not a credit note.")
-        if self.offer_refund():
-            return  # card money to give back: the refund issues the credit note
+        if inv.status == "draft":
+            return self._refuse(f"{inv.number} is a draft: press e to change it or x to delete it.")
+        refundable = self.refundable()
+        if refundable <= 0:
+            return self._credit_note()
+        most = format_money(refundable, inv.currency)
         self.app.push_screen(
-            CreditForm(self.services, inv.client_id, inv.client_name, invoice=inv),
-            self._credited,
+            ChoiceScreen(
+                f"Correct {inv.number}",
+                [
+                    Choice("refund", "r", f"Refund to the card (up to {most}), with a credit note"),
+                    Choice("credit", "c", "Credit note only: the client keeps it as credit"),
+                ],
+            ),
+            self._credit_chosen,
         )
+
+    def _credit_chosen(self, chosen: str | None) -> None:
+        if chosen == "refund":
+            self.open_refund_form(self.refundable())
+        elif chosen == "credit":
+            self._credit_note()
+
+    def _credit_note(self) -> None:
+        from cp_tui.screens.credit_form import CreditForm
+
+        inv = self.invoice
+        if inv is not None:
+            self.app.push_screen(
+                CreditForm(self.services, inv.client_id, inv.client_name, invoice=inv),
+                self._credited,
+            )
 
     def _credited(self, note: InvoiceRead | None) -> None:
         if note is not None:
@@ -309,6 +375,72 @@ class InvoiceDetailScreen(CardActions):
                 else None
             ),
         )
+
+    def action_issue(self) -> None:
+        from cp_tui.screens.choice import Choice, ChoiceScreen
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        inv = self.invoice
+        if inv is None or not self.is_draft:
+            return
+        credit = self.services.credits.balance(inv.client_id)
+        if credit <= 0:
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Issue {inv.number}? It takes the next invoice number and is then due.",
+                    yes="Issue",
+                ),
+                lambda yes: self._issue(apply_credit=False) if yes else None,
+            )
+            return
+        available = format_money(credit, inv.currency)
+        self.app.push_screen(
+            ChoiceScreen(
+                f"Issue {inv.number}: it takes the next invoice number",
+                [
+                    Choice("credit", "c", f"Issue and apply the credit balance ({available})"),
+                    Choice("plain", "i", "Issue without using credit"),
+                ],
+            ),
+            lambda chosen: self._issue(apply_credit=chosen == "credit") if chosen else None,
+        )
+
+    def _issue(self, *, apply_credit: bool) -> None:
+        try:
+            issued = self.services.drafts.issue(self.number, apply_credit=apply_credit)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.number = issued.number
+        self.reload()
+        due = format_money(issued.amount_due, issued.currency)
+        self.notify(f"Issued {issued.number}: {due} due.")
+
+    def action_discard(self) -> None:
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        inv = self.invoice
+        if inv is None or not self.is_draft:
+            return
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete draft {inv.number}? Its items go back to uninvoiced; "
+                "no invoice number was used.",
+                yes="Delete",
+            ),
+            self._discard_if,
+        )
+
+    def _discard_if(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            self.services.drafts.discard(self.number)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.app.notify(f"Draft {self.number} deleted; its items are uninvoiced again.")
+        self.dismiss(None)
 
     def action_pdf(self) -> None:
         if self.invoice is not None:

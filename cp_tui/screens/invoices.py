@@ -35,6 +35,7 @@ FILTERS = [
     ("Paid", "paid"),
     ("Void", "void"),
     ("Credit notes", "credit notes"),
+    ("Drafts", "draft"),
     ("Open (unpaid or part paid)", "open"),
     ("Partially paid", "partially paid"),
 ]
@@ -47,6 +48,7 @@ NOUNS = {
     "paid": "paid invoices",
     "void": "void invoices",
     "credit notes": "credit notes",
+    "draft": "drafts",
     "open": "open invoices",
     "partially paid": "partially paid invoices",
 }
@@ -70,6 +72,8 @@ def status_text(inv: InvoiceSummary, today: date) -> Text:
         return Text("credit note", style="italic")
     if inv.status == "void":
         return Text("void", style="dim")
+    if inv.status == "draft":
+        return Text("draft, not issued", style="italic")
     overdue = inv.amount_due > 0 and inv.due_date < today
     label = f"{inv.status}, overdue" if overdue else inv.status
     return Text(label, style="bold" if overdue else "")
@@ -130,7 +134,9 @@ class InvoicesScreen(Screen[None]):
             "step_filter(1)",
             "Filter",
             id="invoices.filter_next",
-            tooltip="Show the next status: all, unpaid, overdue, paid, void, credit notes, open",
+            tooltip=(
+                "Show the next status: all, unpaid, overdue, paid, void, credit notes, drafts, open"
+            ),
         ),
         Binding(
             "shift+f",
