@@ -25,7 +25,8 @@ from cp_tui.services.errors import DomainError
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
-TICKED, UNTICKED = "[x]", "[ ]"
+# The same marks as the item picker (a bare "[x]" would be read as markup and vanish).
+TICKED, UNTICKED = "☑", "☐"
 
 
 @dataclass

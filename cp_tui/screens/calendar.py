@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -21,6 +21,8 @@ from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import AppointmentRead, InvoiceRead
 from cp_tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 from cp_tui.widgets.week_grid import WeekGrid, block_lines, needs_invoice
+
+NARROW_BELOW = 100  # columns: below this the heading and the legend are written shorter
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -140,16 +142,29 @@ class CalendarScreen(Screen[None]):
         agenda = self.query_one("#agenda", VirtualTable)
         agenda.set_source(ListSource(rows), keep_key=self.query_one(WeekGrid).selected_id)
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self.is_mounted:
+            self._describe(self.selected)
+
     def _describe(self, appt: AppointmentRead | None) -> None:
         title = self.query_one("#calendar-title", Static)
         sunday = self.monday + timedelta(days=6)
         view = "day" if self.query_one("#agenda").display else "week"
-        heading = (
-            f"{self.agenda_day:%A %d %B %Y}"
-            if view == "day"
-            else f"Week of {self.monday:%d %b} – {sunday:%d %b %Y}"
-        )
-        title.update(f"{heading}   ○ scheduled  ✓ completed  ✗ cancelled  ! no-show  $ to invoice")
+        if self.size.width >= NARROW_BELOW:
+            heading = (
+                f"{self.agenda_day:%A %d %B %Y}"
+                if view == "day"
+                else f"Week of {self.monday:%d %b} – {sunday:%d %b %Y}"
+            )
+            legend = "○ scheduled  ✓ completed  ✗ cancelled  ! no-show  $ to invoice"
+            title.update(f"{heading}   {legend}")
+        else:  # the whole legend still fits on one line of an 80-column terminal
+            heading = (
+                f"{self.agenda_day:%a %d %b}"
+                if view == "day"
+                else f"{self.monday:%d %b}–{sunday:%d %b}"
+            )
+            title.update(f"{heading}  ○ scheduled ✓ completed ✗ cancelled ! no-show $ to invoice")
         detail = self.query_one("#calendar-detail", Static)
         if appt is None:
             detail.update("No appointment selected. n books one; [ and ] change week.")
@@ -287,6 +302,16 @@ class CalendarScreen(Screen[None]):
         has_items = appt.uninvoiced_items + appt.invoiced_items > 0
         if appt.series_id is not None and not has_items:
             from cp_tui.screens.confirm import ConfirmScreen
+
+            if appt.start > self.services.clock.local_now():
+                # Asking "did it take place?" about a session still to come only to refuse.
+                self.notify(
+                    f"{', '.join(appt.client_names)}'s session on {appt.start:%a %d %b %H:%M} "
+                    "has not taken place yet: invoice it once it has.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
 
             question = (
                 f"{', '.join(appt.client_names)} · {appt.start:%a %d %b %H:%M}\n"

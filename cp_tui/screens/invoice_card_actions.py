@@ -205,6 +205,7 @@ class CardActions(Screen[None]):
 
         if message.show is not None:
             link, qr = message.show
+            self.app.clear_notifications()  # "Making the payment link…" is answered now
             self.app.push_screen(PaymentLinkScreen(link, qr))
             return
         self.reload()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from cp_tui.money import decimal_text, format_money
+from cp_tui.money import format_money
 from cp_tui.screens.invoice_card_actions import CardActions
 from cp_tui.screens.invoice_documents import MailDone, PdfSaved
+from cp_tui.screens.invoice_draft_actions import DraftActions
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import InvoiceRead
 
@@ -28,9 +26,13 @@ DRAFT_ONLY = frozenset({"issue", "discard"})
 NOT_FOR_DRAFTS = frozenset(
     {"manual_payment", "pay_now", "send", "link", "credit", "apply_credit", "void"}
 )
+# A credit note is sent and saved as a PDF; nothing is paid, edited or voided on it.
+NOT_FOR_CREDIT_NOTES = frozenset(
+    {"manual_payment", "pay_now", "link", "edit", "credit", "apply_credit", "void"}
+)
 
 
-class InvoiceDetailScreen(CardActions):
+class InvoiceDetailScreen(DraftActions, CardActions):
     CSS_PATH = "invoice_detail.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="invoice.back"),
@@ -110,82 +112,35 @@ class InvoiceDetailScreen(CardActions):
         self.reload()
         self.sync_in_background()
 
-    @property
-    def is_draft(self) -> bool:
-        return self.invoice is not None and self.invoice.status == "draft"
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The footer and the palette offer a draft its own actions, an issued invoice its own.
         if action in DRAFT_ONLY:
             return self.is_draft
-        if action in NOT_FOR_DRAFTS:
-            return not self.is_draft
-        return True
+        if action in NOT_FOR_DRAFTS and self.is_draft:
+            return False
+        return not (action in NOT_FOR_CREDIT_NOTES and self.is_credit_note)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.invoice is not None and self.invoice.kind == "credit_note"
 
     def reload(self) -> None:
+        from cp_tui.screens import invoice_body as body
+
         try:
             inv = self.invoice = self.services.invoices.get(self.number)
+            history = self.services.invoices.history(inv.number)
         except DomainError as exc:
             self.notify(str(exc), severity="error")
             return
-        money = lambda v: format_money(v, inv.currency)  # noqa: E731
-        title = "Credit note" if inv.kind == "credit_note" else "Invoice"
-        state = inv.status + (" · sent" if inv.sent else "")
-        if inv.status == "draft":
-            title = "Draft invoice"
-            state = "draft, no number yet: i issues it, e edits it, x deletes it"
-        corrects = f"   corrects {inv.corrects}" if inv.corrects else ""
-        reason = f"\nReason: {inv.reason}" if inv.reason else ""
-        header = Text.assemble(
-            (f"{title} {inv.number}", "bold"),
-            "   ",
-            inv.client_name,
-            "   ",
-            (state, "italic"),
-            corrects,
-            f"\nIssued {inv.issue_date:%d %b %Y}   due {inv.due_date:%d %b %Y}",
-            reason,
-        )
-        self.query_one("#invoice-header", Static).update(header)
-        lines = Table(expand=True, box=None, header_style="bold")
-        for name, justify in (
-            ("Date", "left"),
-            ("Description", "left"),
-            ("Units", "right"),
-            ("Price", "right"),
-            ("Tax %", "right"),
-            ("Total", "right"),
-        ):
-            lines.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for ln in inv.lines:
-            lines.add_row(
-                f"{ln.service_date:%d %b}" if ln.service_date else "",
-                Text(ln.description),
-                decimal_text(ln.units),
-                money(ln.unit_price),
-                decimal_text(ln.tax_rate),
-                money(ln.total),
-            )
-        self.query_one("#invoice-lines", Static).update(lines)
-        self.query_one("#invoice-totals", Static).update(
-            f"Subtotal {money(inv.subtotal)}   Tax {money(inv.tax)}   Total {money(inv.total)}\n"
-            f"Credit applied {money(inv.credit_applied)}   Paid {money(inv.amount_paid)}   "
-            f"Amount due {money(inv.amount_due)}"
-        )
-        paid = "\n".join(
-            f"  {p.received_on:%d %b %Y}  {p.method:<9} {money(p.amount):>12}"
-            + (f"  ({money(p.amount - p.applied)} to credit)" if p.amount > p.applied else "")
-            + (f"  ref {p.reference}" if p.reference else "")
-            for p in inv.payments
-        )
-        self.query_one("#invoice-payments", Static).update("Payments\n" + (paid or "  none yet"))
-        history = "\n".join(
-            f"  {h.at.astimezone():%d %b %Y %H:%M}  {h.action:<22} {h.detail}"
-            f"{_change(h.before, h.after, inv.currency)}"
-            for h in self.services.invoices.history(inv.number)
-        )
-        self.query_one("#invoice-history", Static).update("History\n" + (history or "  none"))
-        self.sub_title = f"{title} {inv.number}"
+        self.query_one("#invoice-header", Static).update(body.header(inv))
+        self.query_one("#invoice-lines", Static).update(body.lines_table(inv))
+        self.query_one("#invoice-totals", Static).update(body.totals(inv))
+        payments = self.query_one("#invoice-payments", Static)
+        payments.display = inv.kind != "credit_note"
+        payments.update(body.payments(inv))
+        self.query_one("#invoice-history", Static).update(body.history(history, inv.currency))
+        self.sub_title = f"{body.title_of(inv)} {inv.number}"
         self.refresh_bindings()
 
     # -- actions ------------------------------------------------------------------
@@ -349,7 +304,12 @@ class InvoiceDetailScreen(CardActions):
     def _credited(self, note: InvoiceRead | None) -> None:
         if note is not None:
             self.reload()
-            self.notify(f"Credit note {note.number} issued.")
+            credit = format_money(self.services.credits.balance(note.client_id), note.currency)
+            self.notify(
+                f"Credit note {note.number} issued for {format_money(-note.total, note.currency)}; "
+                f"{note.client_name}'s credit balance is now {credit}.",
+                markup=False,
+            )
 
     def action_apply_credit(self) -> None:
         if self._open() is not None:
@@ -370,77 +330,14 @@ class InvoiceDetailScreen(CardActions):
         self.app.push_screen(
             ConfirmScreen(f"Void {inv.number}? Its items go back to uninvoiced.", yes="Void"),
             lambda yes: (
-                self._run(lambda: self.services.invoices.void(self.number), "voided")
+                self._run(
+                    lambda: self.services.invoices.void(self.number),
+                    "voided; its items are uninvoiced again",
+                )
                 if yes
                 else None
             ),
         )
-
-    def action_issue(self) -> None:
-        from cp_tui.screens.choice import Choice, ChoiceScreen
-        from cp_tui.screens.confirm import ConfirmScreen
-
-        inv = self.invoice
-        if inv is None or not self.is_draft:
-            return
-        credit = self.services.credits.balance(inv.client_id)
-        if credit <= 0:
-            self.app.push_screen(
-                ConfirmScreen(
-                    f"Issue {inv.number}? It takes the next invoice number and is then due.",
-                    yes="Issue",
-                ),
-                lambda yes: self._issue(apply_credit=False) if yes else None,
-            )
-            return
-        available = format_money(credit, inv.currency)
-        self.app.push_screen(
-            ChoiceScreen(
-                f"Issue {inv.number}: it takes the next invoice number",
-                [
-                    Choice("credit", "c", f"Issue and apply the credit balance ({available})"),
-                    Choice("plain", "i", "Issue without using credit"),
-                ],
-            ),
-            lambda chosen: self._issue(apply_credit=chosen == "credit") if chosen else None,
-        )
-
-    def _issue(self, *, apply_credit: bool) -> None:
-        try:
-            issued = self.services.drafts.issue(self.number, apply_credit=apply_credit)
-        except DomainError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.number = issued.number
-        self.reload()
-        due = format_money(issued.amount_due, issued.currency)
-        self.notify(f"Issued {issued.number}: {due} due.")
-
-    def action_discard(self) -> None:
-        from cp_tui.screens.confirm import ConfirmScreen
-
-        inv = self.invoice
-        if inv is None or not self.is_draft:
-            return
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Delete draft {inv.number}? Its items go back to uninvoiced; "
-                "no invoice number was used.",
-                yes="Delete",
-            ),
-            self._discard_if,
-        )
-
-    def _discard_if(self, yes: bool | None) -> None:
-        if not yes:
-            return
-        try:
-            self.services.drafts.discard(self.number)
-        except DomainError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.app.notify(f"Draft {self.number} deleted; its items are uninvoiced again.")
-        self.dismiss(None)
 
     def action_pdf(self) -> None:
         if self.invoice is not None:
@@ -467,22 +364,3 @@ class InvoiceDetailScreen(CardActions):
             return
         self.reload()
         self.notify(f"{self.number} {done}.")
-
-
-def _change(before: str, after: str, currency: str) -> str:
-    """'total 150.00 -> 120.00' style summary of what an audit row changed."""
-    if not before or not after:
-        return ""
-    try:
-        old, new = json.loads(before), json.loads(after)
-    except ValueError:
-        return ""
-    changed = [
-        k for k in ("total", "amount_paid", "credit_applied", "status") if old.get(k) != new.get(k)
-    ]
-
-    def shown(value: object) -> str:
-        return format_money(value, currency) if isinstance(value, int) else str(value)
-
-    parts = [f"{k.replace('_', ' ')} {shown(old.get(k))}→{shown(new.get(k))}" for k in changed]
-    return "  " + ", ".join(parts) if parts else ""

@@ -67,6 +67,11 @@ class InvoiceDialog(ModalScreen[InvoiceRead | None]):
                 yield Label("", id="credit-label")
             yield Static("", id="totals", classes="totals")
             yield Static("", id="dialog-error", classes="dialog-error")
+            yield Static(
+                "space ticks · a all/none · e edits a line · u uses credit · b bill to · "
+                "d saves a draft",
+                classes="muted",
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create invoice (enter)", variant="primary", id="create")
                 yield Button("Save draft (d)", id="draft")

@@ -64,6 +64,18 @@ COLUMNS = [
     Column("Amount due", 12, "right"),
 ]
 
+# Below this many columns the list leaves out Issued and Sent and narrows the rest,
+# so that the amounts stay on screen in an 80-column terminal.
+NARROW_BELOW = 110
+NARROW_COLUMNS = [
+    Column("Number", 10),
+    Column("Client", 14),
+    Column("Due", 11),
+    Column("Status", 15),
+    Column("Total", 10, "right"),
+    Column("Amount due", 10, "right"),
+]
+
 SEARCH_DELAY = 0.2  # seconds after the last keystroke
 
 
@@ -89,8 +101,11 @@ class InvoiceRows:
         search: str,
         totals: InvoiceTotals,
         currency: str,
+        *,
+        narrow: bool = False,
     ) -> None:
         self._services = services
+        self.narrow = narrow
         self.status = status
         self.search = search
         self.totals = totals
@@ -108,6 +123,18 @@ class InvoiceRows:
 
     def _row(self, inv: InvoiceSummary) -> Row:
         money = self._money
+        if self.narrow:
+            return Row(
+                inv.number,
+                [
+                    inv.number,
+                    inv.client_name,
+                    f"{inv.due_date:%d %b %Y}" if inv.kind == "invoice" else "",
+                    status_text(inv, self._today),
+                    money(inv.total),
+                    money(inv.amount_due) if inv.amount_due else "–",
+                ],
+            )
         return Row(
             inv.number,
             [
@@ -191,6 +218,7 @@ class InvoicesScreen(Screen[None]):
         self.rows: InvoiceRows | None = None
         self._search_timer: Timer | None = None
         self._resume_pending = False
+        self.narrow = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -213,6 +241,18 @@ class InvoicesScreen(Screen[None]):
         if not self._resume_pending:
             self._resume_pending = True
             self.call_later(self._resumed)
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_BELOW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            if self.rows is not None:
+                table = self.query_one("#invoices-table", VirtualTable)
+                key = table.current_key
+                self.reload()
+                index = table.index_of(key)
+                if index is not None:
+                    table.action_jump(index)
 
     def _resumed(self) -> None:
         self._resume_pending = False
@@ -237,8 +277,11 @@ class InvoicesScreen(Screen[None]):
         except DomainError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.rows = InvoiceRows(self.services, status, search, totals, self.currency)
+        self.rows = InvoiceRows(
+            self.services, status, search, totals, self.currency, narrow=self.narrow
+        )
         table = self.query_one("#invoices-table", VirtualTable)
+        table.columns = list(NARROW_COLUMNS if self.narrow else COLUMNS)
         table.set_source(self.rows)
         if to_top:
             table.action_jump(0)

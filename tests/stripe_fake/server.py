@@ -71,6 +71,20 @@ STATE: dict[str, Any] = {
 }
 
 
+_random_id = resources.random_id
+
+
+def _counted_or_random_id(n: int) -> str:
+    """localstripe's own ids (customers, payment intents), counted in predictable mode."""
+    if STATE["predictable"] is None:
+        return str(_random_id(n))
+    STATE["counter"] += 1
+    return f"{STATE['counter']:0{n}d}"
+
+
+resources.random_id = _counted_or_random_id
+
+
 def _new_id(prefix: str) -> str:
     if STATE["predictable"] is None:
         return f"{prefix}_{secrets.token_hex(8)}"

@@ -110,6 +110,36 @@ def test_future_occurrence_refuses_to_generate(services: Services, practice: Pra
     assert services.items.list(client_id=alex) == []
 
 
+def test_i_on_a_future_occurrence_says_so_without_asking(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service()
+    series = services.calendar.add(
+        client_ids=[alex],
+        service_ids=[therapy],
+        start=datetime(2026, 11, 26, 9, 0),
+        repeat="weekly",
+        count=2,
+    )
+
+    async def scenario() -> tuple[list[str], str]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("right")
+            assert app.screen.query_one(WeekGrid).selected_id == series[0].id
+            await pilot.press("i")
+            await pilot.pause()
+            return [n.message for n in app._notifications], type(app.screen).__name__
+
+    messages, screen = asyncio.run(scenario())
+    assert screen == "CalendarScreen"  # no "did it take place?" question
+    assert any("has not taken place yet" in m for m in messages)
+    assert services.items.list(client_id=alex) == []
+    assert services.calendar.get(series[0].id).status == "scheduled"
+
+
 def test_status_keys_complete_cancel_and_no_show(services: Services, practice: Practice) -> None:
     alex = practice.client()
     therapy = practice.service()
