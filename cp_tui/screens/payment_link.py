@@ -40,7 +40,7 @@ class PaymentLinkScreen(ModalScreen[None]):
                 classes="dialog-title",
                 markup=False,
             )
-            yield Static(self.qr, id="qr", markup=False)
+            # The words first: a short terminal scrolls to the QR code, never to the link.
             yield Static(self.link.url, id="url", markup=False)
             yield Static(self.link.message, id="message", markup=False)
             yield Static(
@@ -48,6 +48,7 @@ class PaymentLinkScreen(ModalScreen[None]):
                 "esc closes",
                 classes="muted",
             )
+            yield Static(self.qr, id="qr", markup=False)
 
     def on_mount(self) -> None:
         self.app.copy_to_clipboard(self.link.message)
