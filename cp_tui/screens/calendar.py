@@ -158,13 +158,13 @@ class CalendarScreen(Screen[None]):
             )
             legend = "○ scheduled  ✓ completed  ✗ cancelled  ! no-show  $ to invoice"
             title.update(f"{heading}   {legend}")
-        else:  # the whole legend still fits on one line of an 80-column terminal
+        else:  # shorter, so that the whole legend fits on one line of 80 columns
             heading = (
                 f"{self.agenda_day:%a %d %b}"
                 if view == "day"
-                else f"{self.monday:%d %b}–{sunday:%d %b}"
+                else f"Week of {self.monday:%d %b}–{sunday:%d %b}"
             )
-            title.update(f"{heading}  ○ scheduled ✓ completed ✗ cancelled ! no-show $ to invoice")
+            title.update(f"{heading}  ○ scheduled ✓ done ✗ cancelled ! no-show $ to invoice")
         detail = self.query_one("#calendar-detail", Static)
         if appt is None:
             detail.update("No appointment selected. n books one; [ and ] change week.")
