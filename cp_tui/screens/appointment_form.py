@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -102,6 +102,16 @@ class AppointmentForm(ModalScreen[list[AppointmentRead] | None]):
         if chooser.option_count and not self.chosen_clients:
             chooser.select(chooser.get_option_at_index(0))
         chooser.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Tabbed into a list with nothing highlighted, space would tick nothing.
+        chooser = event.widget
+        if (
+            isinstance(chooser, SelectionList)
+            and chooser.highlighted is None
+            and chooser.option_count
+        ):
+            chooser.highlighted = 0
 
     @on(SelectionList.SelectedChanged, "#clients")
     def _clients_changed(self, event: SelectionList.SelectedChanged) -> None:

@@ -25,7 +25,8 @@ from cp_tui.services.errors import DomainError
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
-TICKED, UNTICKED = "[x]", "[ ]"
+# The same marks as the item picker (a bare "[x]" would be read as markup and vanish).
+TICKED, UNTICKED = "☑", "☐"
 
 
 @dataclass
@@ -241,6 +242,7 @@ class BatchScreen(Screen[None]):
             self.notify("Tick at least one client (space) to invoice.", severity="warning")
             return
         self.running = True
+        self.add_class("-running")  # the bar shows only while a run is going
         bar = self.query_one("#batch-progress", ProgressBar)
         bar.update(total=len(rows), progress=0)
         self._run(
@@ -277,6 +279,7 @@ class BatchScreen(Screen[None]):
     @on(BatchFinished)
     def _finished(self, message: BatchFinished) -> None:
         self.running = False
+        self.remove_class("-running")
         self.unticked.clear()
         self.reload()
         if message.result is None:

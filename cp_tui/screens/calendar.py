@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -21,6 +21,8 @@ from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import AppointmentRead, InvoiceRead
 from cp_tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 from cp_tui.widgets.week_grid import WeekGrid, block_lines, needs_invoice
+
+NARROW_BELOW = 100  # columns: below this the heading and the legend are written shorter
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -140,16 +142,29 @@ class CalendarScreen(Screen[None]):
         agenda = self.query_one("#agenda", VirtualTable)
         agenda.set_source(ListSource(rows), keep_key=self.query_one(WeekGrid).selected_id)
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self.is_mounted:
+            self._describe(self.selected)
+
     def _describe(self, appt: AppointmentRead | None) -> None:
         title = self.query_one("#calendar-title", Static)
         sunday = self.monday + timedelta(days=6)
         view = "day" if self.query_one("#agenda").display else "week"
-        heading = (
-            f"{self.agenda_day:%A %d %B %Y}"
-            if view == "day"
-            else f"Week of {self.monday:%d %b} – {sunday:%d %b %Y}"
-        )
-        title.update(f"{heading}   ○ scheduled  ✓ completed  ✗ cancelled  ! no-show  $ to invoice")
+        if self.size.width >= NARROW_BELOW:
+            heading = (
+                f"{self.agenda_day:%A %d %B %Y}"
+                if view == "day"
+                else f"Week of {self.monday:%d %b} – {sunday:%d %b %Y}"
+            )
+            legend = "○ scheduled  ✓ completed  ✗ cancelled  ! no-show  $ to invoice"
+            title.update(f"{heading}   {legend}")
+        else:  # shorter, so that the whole legend fits on one line of 80 columns
+            heading = (
+                f"{self.agenda_day:%a %d %b}"
+                if view == "day"
+                else f"Week of {self.monday:%d %b}–{sunday:%d %b}"
+            )
+            title.update(f"{heading}  ○ scheduled ✓ done ✗ cancelled ! no-show $ to invoice")
         detail = self.query_one("#calendar-detail", Static)
         if appt is None:
             detail.update("No appointment selected. n books one; [ and ] change week.")
@@ -288,6 +303,16 @@ class CalendarScreen(Screen[None]):
         if appt.series_id is not None and not has_items:
             from cp_tui.screens.confirm import ConfirmScreen
 
+            if appt.start > self.services.clock.local_now():
+                # Asking "did it take place?" about a session still to come only to refuse.
+                self.notify(
+                    f"{', '.join(appt.client_names)}'s session on {appt.start:%a %d %b %H:%M} "
+                    "has not taken place yet: invoice it once it has.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+
             question = (
                 f"{', '.join(appt.client_names)} · {appt.start:%a %d %b %H:%M}\n"
                 "This is a session of a recurring series: it has no billing items yet.\n"
@@ -343,6 +368,9 @@ class CalendarScreen(Screen[None]):
         self.reload()
         if invoice is None:
             return
+        if invoice.status == "draft":
+            self._show_invoice(invoice)
+            return
         offer = self.services.session_charge.offer(invoice.number or "")
         if offer is None or not self.services.charges.available():
             self._show_invoice(invoice)
@@ -361,10 +389,16 @@ class CalendarScreen(Screen[None]):
     def _show_invoice(self, invoice: InvoiceRead, *, charge: bool = False) -> None:
         from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 
-        self.notify(
-            f"{invoice.number} created for {invoice.client_name}: "
-            f"{format_money(invoice.amount_due, invoice.currency)} due."
-        )
+        if invoice.status == "draft":
+            self.notify(
+                f"Draft {invoice.number} saved for {invoice.client_name}: no number yet; "
+                "i issues it (Invoices, filter Drafts, lists it)."
+            )
+        else:
+            self.notify(
+                f"{invoice.number} created for {invoice.client_name}: "
+                f"{format_money(invoice.amount_due, invoice.currency)} due."
+            )
         detail = InvoiceDetailScreen(self.services, invoice.number)
         self.app.push_screen(detail, lambda _: self.reload())
         if charge:  # the invoice screen's own Pay now worker, once it is up

@@ -50,7 +50,7 @@ class CardSetupScreen(ModalScreen[CardRead | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"Save a card · {self.client_name}", classes="dialog-title", markup=False)
-            yield Static(self.qr, id="qr", markup=False)
+            # The words first: a short terminal scrolls to the QR code, never to the link.
             yield Static(self.link.url, id="url", markup=False)
             yield Static(
                 "Waiting for the client to save a card on Stripe's page…",
@@ -61,6 +61,7 @@ class CardSetupScreen(ModalScreen[CardRead | None]):
                 "u copies the link · esc stops waiting (the card is still picked up later)",
                 classes="muted",
             )
+            yield Static(self.qr, id="qr", markup=False)
 
     def on_mount(self) -> None:
         self.app.copy_to_clipboard(self.link.url)

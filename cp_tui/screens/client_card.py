@@ -69,6 +69,7 @@ class ClientCardActions(Screen[None]):
             self.notify(message.problem, severity="error", markup=False)
             return
         name = self.services.clients.get(self.client_id).name
+        self.app.clear_notifications()  # "Opening Stripe's card page…" is answered now
         self.app.push_screen(
             CardSetupScreen(self.services, name, message.link, message.qr), self._card_saved
         )

@@ -148,24 +148,25 @@ class CardActions(Screen[None]):
 
     # -- refund -------------------------------------------------------------------------
 
-    def offer_refund(self) -> bool:
-        """Open the refund form when card money can be refunded; False otherwise."""
+    def refundable(self) -> int:
+        """Card money on this invoice that can still go back to the card (0 if none)."""
+        inv = self.invoice
+        if inv is None:
+            return 0
+        try:
+            return max(self.services.refunds.refundable(inv.number), 0)
+        except DomainError:
+            return 0
+
+    def open_refund_form(self, refundable: int) -> None:
         from cp_tui.screens.refund_form import RefundForm
 
         inv = self.invoice
-        if inv is None:
-            return False
-        try:
-            refundable = self.services.refunds.refundable(inv.number)
-        except DomainError:
-            return False
-        if refundable <= 0:
-            return False
-        self.app.push_screen(
-            RefundForm(inv.number, refundable, inv.currency),
-            self._refund_if,
-        )
-        return True
+        if inv is not None:
+            self.app.push_screen(
+                RefundForm(inv.number, refundable, inv.currency),
+                self._refund_if,
+            )
 
     def _refund_if(self, chosen: tuple[Decimal, str] | None) -> None:
         if chosen:
@@ -204,6 +205,7 @@ class CardActions(Screen[None]):
 
         if message.show is not None:
             link, qr = message.show
+            self.app.clear_notifications()  # "Making the payment link…" is answered now
             self.app.push_screen(PaymentLinkScreen(link, qr))
             return
         self.reload()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from cp_tui.money import decimal_text, format_money
+from cp_tui.money import format_money
 from cp_tui.screens.invoice_card_actions import CardActions
 from cp_tui.screens.invoice_documents import MailDone, PdfSaved
+from cp_tui.screens.invoice_draft_actions import DraftActions
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import InvoiceRead
 
@@ -23,7 +21,18 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class InvoiceDetailScreen(CardActions):
+# Actions that only a draft has, and those a draft never has (it asks for no money yet).
+DRAFT_ONLY = frozenset({"issue", "discard"})
+NOT_FOR_DRAFTS = frozenset(
+    {"manual_payment", "pay_now", "send", "link", "credit", "apply_credit", "void", "receipt"}
+)
+# A credit note is sent and saved as a PDF; nothing is paid, edited or voided on it.
+NOT_FOR_CREDIT_NOTES = frozenset(
+    {"manual_payment", "pay_now", "link", "edit", "credit", "apply_credit", "void", "receipt"}
+)
+
+
+class InvoiceDetailScreen(DraftActions, CardActions):
     CSS_PATH = "invoice_detail.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="invoice.back"),
@@ -73,6 +82,20 @@ class InvoiceDetailScreen(CardActions):
             id="invoice.receipt",
             tooltip="Save or e-mail the receipt of one of this invoice's payments",
         ),
+        Binding(
+            "i",
+            "issue",
+            "Issue",
+            id="invoice.issue",
+            tooltip="Issue the draft: it takes the next invoice number",
+        ),
+        Binding(
+            "x",
+            "discard",
+            "Delete draft",
+            id="invoice.discard",
+            tooltip="Delete the draft; its items go back to uninvoiced",
+        ),
     ]
 
     def __init__(self, services: Services, number: str) -> None:
@@ -96,67 +119,36 @@ class InvoiceDetailScreen(CardActions):
         self.reload()
         self.sync_in_background()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer and the palette offer a draft its own actions, an issued invoice its own.
+        if action in DRAFT_ONLY:
+            return self.is_draft
+        if action in NOT_FOR_DRAFTS and self.is_draft:
+            return False
+        return not (action in NOT_FOR_CREDIT_NOTES and self.is_credit_note)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.invoice is not None and self.invoice.kind == "credit_note"
+
     def reload(self) -> None:
+        from cp_tui.screens import invoice_body as body
+
         try:
             inv = self.invoice = self.services.invoices.get(self.number)
+            history = self.services.invoices.history(inv.number)
         except DomainError as exc:
             self.notify(str(exc), severity="error")
             return
-        money = lambda v: format_money(v, inv.currency)  # noqa: E731
-        title = "Credit note" if inv.kind == "credit_note" else "Invoice"
-        state = inv.status + (" · sent" if inv.sent else "")
-        corrects = f"   corrects {inv.corrects}" if inv.corrects else ""
-        reason = f"\nReason: {inv.reason}" if inv.reason else ""
-        header = Text.assemble(
-            (f"{title} {inv.number}", "bold"),
-            "   ",
-            inv.client_name,
-            "   ",
-            (state, "italic"),
-            corrects,
-            f"\nIssued {inv.issue_date:%d %b %Y}   due {inv.due_date:%d %b %Y}",
-            reason,
-        )
-        self.query_one("#invoice-header", Static).update(header)
-        lines = Table(expand=True, box=None, header_style="bold")
-        for name, justify in (
-            ("Date", "left"),
-            ("Description", "left"),
-            ("Units", "right"),
-            ("Price", "right"),
-            ("Tax %", "right"),
-            ("Total", "right"),
-        ):
-            lines.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for ln in inv.lines:
-            lines.add_row(
-                f"{ln.service_date:%d %b}" if ln.service_date else "",
-                Text(ln.description),
-                decimal_text(ln.units),
-                money(ln.unit_price),
-                decimal_text(ln.tax_rate),
-                money(ln.total),
-            )
-        self.query_one("#invoice-lines", Static).update(lines)
-        self.query_one("#invoice-totals", Static).update(
-            f"Subtotal {money(inv.subtotal)}   Tax {money(inv.tax)}   Total {money(inv.total)}\n"
-            f"Credit applied {money(inv.credit_applied)}   Paid {money(inv.amount_paid)}   "
-            f"Amount due {money(inv.amount_due)}"
-        )
-        paid = "\n".join(
-            f"  {p.received_on:%d %b %Y}  {p.method:<9} {money(p.amount):>12}"
-            + (f"  ({money(p.amount - p.applied)} to credit)" if p.amount > p.applied else "")
-            + (f"  ref {p.reference}" if p.reference else "")
-            for p in inv.payments
-        )
-        self.query_one("#invoice-payments", Static).update("Payments\n" + (paid or "  none yet"))
-        history = "\n".join(
-            f"  {h.at.astimezone():%d %b %Y %H:%M}  {h.action:<22} {h.detail}"
-            f"{_change(h.before, h.after, inv.currency)}"
-            for h in self.services.invoices.history(inv.number)
-        )
-        self.query_one("#invoice-history", Static).update("History\n" + (history or "  none"))
-        self.sub_title = f"{title} {inv.number}"
+        self.query_one("#invoice-header", Static).update(body.header(inv))
+        self.query_one("#invoice-lines", Static).update(body.lines_table(inv))
+        self.query_one("#invoice-totals", Static).update(body.totals(inv))
+        payments = self.query_one("#invoice-payments", Static)
+        payments.display = inv.kind != "credit_note"
+        payments.update(body.payments(inv))
+        self.query_one("#invoice-history", Static).update(body.history(history, inv.currency))
+        self.sub_title = f"{body.title_of(inv)} {inv.number}"
+        self.refresh_bindings()
 
     # -- actions ------------------------------------------------------------------
 
@@ -169,6 +161,9 @@ class InvoiceDetailScreen(CardActions):
     def _open(self) -> InvoiceRead | None:
         inv = self.invoice
         if inv is None:
+            return None
+        if inv.status == "draft":
+            self._refuse(f"{inv.number} is a draft: press i to issue it first.")
             return None
         if inv.kind == "credit_note":
             self._refuse(f"{inv.number} is a credit note; nothing is paid on it.")
@@ -275,22 +270,53 @@ class InvoiceDetailScreen(CardActions):
             self.notify(f"{updated.number} updated.")
 
     def action_credit(self) -> None:
-        from cp_tui.screens.credit_form import CreditForm
+        from cp_tui.screens.choice import Choice, ChoiceScreen
 
         inv = self.invoice
         if inv is None or inv.kind == "credit_note":
             return self._refuse("Choose an invoice to credit, not a credit note.")
-        if self.offer_refund():
-            return  # card money to give back: the refund issues the credit note
+        if inv.status == "draft":
+            return self._refuse(f"{inv.number} is a draft: press e to change it or x to delete it.")
+        refundable = self.refundable()
+        if refundable <= 0:
+            return self._credit_note()
+        most = format_money(refundable, inv.currency)
         self.app.push_screen(
-            CreditForm(self.services, inv.client_id, inv.client_name, invoice=inv),
-            self._credited,
+            ChoiceScreen(
+                f"Correct {inv.number}",
+                [
+                    Choice("refund", "r", f"Refund to the card (up to {most}), with a credit note"),
+                    Choice("credit", "c", "Credit note only: the client keeps it as credit"),
+                ],
+            ),
+            self._credit_chosen,
         )
+
+    def _credit_chosen(self, chosen: str | None) -> None:
+        if chosen == "refund":
+            self.open_refund_form(self.refundable())
+        elif chosen == "credit":
+            self._credit_note()
+
+    def _credit_note(self) -> None:
+        from cp_tui.screens.credit_form import CreditForm
+
+        inv = self.invoice
+        if inv is not None:
+            self.app.push_screen(
+                CreditForm(self.services, inv.client_id, inv.client_name, invoice=inv),
+                self._credited,
+            )
 
     def _credited(self, note: InvoiceRead | None) -> None:
         if note is not None:
             self.reload()
-            self.notify(f"Credit note {note.number} issued.")
+            credit = format_money(self.services.credits.balance(note.client_id), note.currency)
+            self.notify(
+                f"Credit note {note.number} issued for {format_money(-note.total, note.currency)}; "
+                f"{note.client_name}'s credit balance is now {credit}.",
+                markup=False,
+            )
 
     def action_apply_credit(self) -> None:
         if self._open() is not None:
@@ -311,7 +337,10 @@ class InvoiceDetailScreen(CardActions):
         self.app.push_screen(
             ConfirmScreen(f"Void {inv.number}? Its items go back to uninvoiced.", yes="Void"),
             lambda yes: (
-                self._run(lambda: self.services.invoices.void(self.number), "voided")
+                self._run(
+                    lambda: self.services.invoices.void(self.number),
+                    "voided; its items are uninvoiced again",
+                )
                 if yes
                 else None
             ),
@@ -352,22 +381,3 @@ class InvoiceDetailScreen(CardActions):
             return
         self.reload()
         self.notify(f"{self.number} {done}.")
-
-
-def _change(before: str, after: str, currency: str) -> str:
-    """'total 150.00 -> 120.00' style summary of what an audit row changed."""
-    if not before or not after:
-        return ""
-    try:
-        old, new = json.loads(before), json.loads(after)
-    except ValueError:
-        return ""
-    changed = [
-        k for k in ("total", "amount_paid", "credit_applied", "status") if old.get(k) != new.get(k)
-    ]
-
-    def shown(value: object) -> str:
-        return format_money(value, currency) if isinstance(value, int) else str(value)
-
-    parts = [f"{k.replace('_', ' ')} {shown(old.get(k))}→{shown(new.get(k))}" for k in changed]
-    return "  " + ", ".join(parts) if parts else ""

@@ -1,6 +1,8 @@
 """The invoice dialog: tick a client's uninvoiced items, adjust, apply credit, create.
 
-``enter`` creates the invoice and returns it; ``escape`` leaves nothing behind.
+``enter`` creates the invoice and returns it; ``d`` keeps the selection as a draft
+(no number yet, issued later from the invoice screen); ``escape`` leaves nothing
+behind.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ class InvoiceDialog(ModalScreen[InvoiceRead | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="invoice_dialog.cancel"),
         Binding("ctrl+s", "create", "Create", id="invoice_dialog.create"),
+        Binding(
+            "d",
+            "create(True)",
+            "Save draft",
+            id="invoice_dialog.draft",
+            tooltip="Keep the ticked items as a draft: no number until it is issued",
+        ),
         Binding("u", "toggle_credit", "Use credit", id="invoice_dialog.credit"),
         Binding("b", "bill_to", "Bill to", id="invoice_dialog.bill_to"),
     ]
@@ -58,8 +67,14 @@ class InvoiceDialog(ModalScreen[InvoiceRead | None]):
                 yield Label("", id="credit-label")
             yield Static("", id="totals", classes="totals")
             yield Static("", id="dialog-error", classes="dialog-error")
+            yield Static(
+                "space ticks · a all/none · e edits a line · u uses credit · b bill to · "
+                "d saves a draft",
+                classes="muted",
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create invoice (enter)", variant="primary", id="create")
+                yield Button("Save draft (d)", id="draft")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
@@ -141,7 +156,14 @@ class InvoiceDialog(ModalScreen[InvoiceRead | None]):
 
     @on(DataTable.RowSelected)
     @on(Button.Pressed, "#create")
-    def action_create(self) -> None:
+    def _create_pressed(self) -> None:
+        self.action_create()
+
+    @on(Button.Pressed, "#draft")
+    def _draft_pressed(self) -> None:
+        self.action_create(draft=True)
+
+    def action_create(self, draft: bool = False) -> None:
         picker = self.query_one(ItemPicker)
         chosen = [i.id for i in picker.items if i.id in picker.ticked]
         if not chosen:
@@ -163,6 +185,7 @@ class InvoiceDialog(ModalScreen[InvoiceRead | None]):
                 bill_to=self.payer_id,
                 apply_credit=self.query_one("#apply-credit", Switch).value,
                 changes=changes,
+                draft=draft,
             )
         except DomainError as exc:
             self._error(str(exc))

@@ -35,6 +35,7 @@ FILTERS = [
     ("Paid", "paid"),
     ("Void", "void"),
     ("Credit notes", "credit notes"),
+    ("Drafts", "draft"),
     ("Open (unpaid or part paid)", "open"),
     ("Partially paid", "partially paid"),
 ]
@@ -47,6 +48,7 @@ NOUNS = {
     "paid": "paid invoices",
     "void": "void invoices",
     "credit notes": "credit notes",
+    "draft": "drafts",
     "open": "open invoices",
     "partially paid": "partially paid invoices",
 }
@@ -62,6 +64,18 @@ COLUMNS = [
     Column("Amount due", 12, "right"),
 ]
 
+# Below this many columns the list leaves out Issued and Sent and narrows the rest,
+# so that the amounts stay on screen in an 80-column terminal.
+NARROW_BELOW = 110
+NARROW_COLUMNS = [
+    Column("Number", 10),
+    Column("Client", 14),
+    Column("Due", 11),
+    Column("Status", 15),
+    Column("Total", 10, "right"),
+    Column("Amount due", 10, "right"),
+]
+
 SEARCH_DELAY = 0.2  # seconds after the last keystroke
 
 
@@ -70,6 +84,8 @@ def status_text(inv: InvoiceSummary, today: date) -> Text:
         return Text("credit note", style="italic")
     if inv.status == "void":
         return Text("void", style="dim")
+    if inv.status == "draft":
+        return Text("draft, not issued", style="italic")
     overdue = inv.amount_due > 0 and inv.due_date < today
     label = f"{inv.status}, overdue" if overdue else inv.status
     return Text(label, style="bold" if overdue else "")
@@ -85,8 +101,11 @@ class InvoiceRows:
         search: str,
         totals: InvoiceTotals,
         currency: str,
+        *,
+        narrow: bool = False,
     ) -> None:
         self._services = services
+        self.narrow = narrow
         self.status = status
         self.search = search
         self.totals = totals
@@ -104,6 +123,18 @@ class InvoiceRows:
 
     def _row(self, inv: InvoiceSummary) -> Row:
         money = self._money
+        if self.narrow:
+            return Row(
+                inv.number,
+                [
+                    inv.number,
+                    inv.client_name,
+                    f"{inv.due_date:%d %b %Y}" if inv.kind == "invoice" else "",
+                    status_text(inv, self._today),
+                    money(inv.total),
+                    money(inv.amount_due) if inv.amount_due else "–",
+                ],
+            )
         return Row(
             inv.number,
             [
@@ -130,7 +161,9 @@ class InvoicesScreen(Screen[None]):
             "step_filter(1)",
             "Filter",
             id="invoices.filter_next",
-            tooltip="Show the next status: all, unpaid, overdue, paid, void, credit notes, open",
+            tooltip=(
+                "Show the next status: all, unpaid, overdue, paid, void, credit notes, drafts, open"
+            ),
         ),
         Binding(
             "shift+f",
@@ -185,6 +218,7 @@ class InvoicesScreen(Screen[None]):
         self.rows: InvoiceRows | None = None
         self._search_timer: Timer | None = None
         self._resume_pending = False
+        self.narrow = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -207,6 +241,18 @@ class InvoicesScreen(Screen[None]):
         if not self._resume_pending:
             self._resume_pending = True
             self.call_later(self._resumed)
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_BELOW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            if self.rows is not None:
+                table = self.query_one("#invoices-table", VirtualTable)
+                key = table.current_key
+                self.reload()
+                index = table.index_of(key)
+                if index is not None:
+                    table.action_jump(index)
 
     def _resumed(self) -> None:
         self._resume_pending = False
@@ -231,8 +277,11 @@ class InvoicesScreen(Screen[None]):
         except DomainError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.rows = InvoiceRows(self.services, status, search, totals, self.currency)
+        self.rows = InvoiceRows(
+            self.services, status, search, totals, self.currency, narrow=self.narrow
+        )
         table = self.query_one("#invoices-table", VirtualTable)
+        table.columns = list(NARROW_COLUMNS if self.narrow else COLUMNS)
         table.set_source(self.rows)
         if to_top:
             table.action_jump(0)

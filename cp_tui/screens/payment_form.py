@@ -60,6 +60,12 @@ class PaymentForm(ModalScreen[InvoiceRead | None]):
     def on_mount(self) -> None:
         self.query_one("#input-amount", Input).focus()
 
+    @on(Select.Changed, "#method")
+    def _method_chosen(self, event: Select.Changed) -> None:
+        # enter on the method only reopens its list: move on, where enter records.
+        if event.select.has_focus:
+            self.query_one("#input-reference", Input).focus()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def _save(self) -> None:

@@ -40,14 +40,18 @@ class PaymentLinkScreen(ModalScreen[None]):
                 classes="dialog-title",
                 markup=False,
             )
-            yield Static(self.qr, id="qr", markup=False)
+            # The words first: a short terminal scrolls to the QR code, never to the link.
             yield Static(self.link.url, id="url", markup=False)
             yield Static(self.link.message, id="message", markup=False)
-            yield Static("c copies the message · u copies the link · esc closes", classes="muted")
+            yield Static(
+                "The message is on the clipboard · c copies it again · u copies the link · "
+                "esc closes",
+                classes="muted",
+            )
+            yield Static(self.qr, id="qr", markup=False)
 
     def on_mount(self) -> None:
         self.app.copy_to_clipboard(self.link.message)
-        self.notify("The message with the link is on the clipboard.")
 
     def action_copy(self, what: str) -> None:
         text = self.link.message if what == "message" else self.link.url

@@ -24,6 +24,7 @@ class PickClientScreen(ModalScreen[int | None]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(name, id=str(cid)) for cid, name in self.clients])
+            yield Static("enter chooses · ↑↓ move · esc cancels", classes="muted")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

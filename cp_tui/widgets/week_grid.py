@@ -265,9 +265,10 @@ class WeekGrid(ScrollView, can_focus=True):
         segments = [Segment(" " * GUTTER, style)]
         for day in range(7):
             when = self.monday + timedelta(days=day)
-            text = f"{when:%a %d %b}"
-            if when == self.today:
-                text += " •"
+            mark = " •" if when == self.today else ""
+            text = f"{when:%a %d %b}{mark}"
+            if len(text) >= width:  # narrow columns: the month is in the heading already
+                text = f"{when:%a %d}{mark}"
             day_style = style + self._style("selected") if day == self.selected_day else style
             segments.append(Segment(text[: width - 1].ljust(width), day_style))
         return Strip(segments).extend_cell_length(self.size.width, style)

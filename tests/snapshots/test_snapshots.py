@@ -6,23 +6,49 @@ at the SVGs before committing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 from cp_tui.bootstrap import Services
+from tests.stripe_fake.control import FakeStripe
 from tests.ui.helpers import SIZE, make_app, ready
 
+# Beatrice Okafor's newest unpaid invoice, found on the Invoices screen by search.
+OKAFOR_INVOICE = ("3", "slash", "o", "k", "a", "f", "o", "r", "enter", "enter")
 
-def _snap(snap_compare: Any, services: Services, *keys: str, mode: str = "calendar") -> bool:
+
+def _snap(
+    snap_compare: Any,
+    services: Services,
+    *keys: str,
+    mode: str = "calendar",
+    push: Callable[[], Screen[Any]] | None = None,
+    until: Callable[[App[Any]], bool] | None = None,
+) -> bool:
+    """The app after ``keys`` (and ``push``), once ``until`` holds for its worker's result."""
     app = make_app(services)
 
     async def before(pilot: Pilot[object]) -> None:
         await ready(app, pilot)
+        if push is not None:
+            await app.push_screen(push())
+            await pilot.pause()
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        if until is not None:
+            for _ in range(400):
+                if until(app):
+                    break
+                await pilot.pause(0.05)
+            else:
+                raise AssertionError("the screen to snapshot never came up")
         # A loaded machine may still be mounting a dialog's lists: let it settle.
         for _ in range(5):
             await pilot.pause(0.05)
@@ -129,3 +155,118 @@ def test_claims_screen(snap_compare: Any, demo_services: Services) -> None:
     chen = services.items.add(client_id=3, description="Individual therapy", price="150")
     services.insurance.split(chen.id)
     assert _snap(snap_compare, services, "3", "a", "c")
+
+
+def _on(name: str) -> Callable[[App[Any]], bool]:
+    return lambda app: type(app.screen).__name__ == name
+
+
+# -- dialogs on the demo practice ------------------------------------------------------------
+
+
+def test_service_form_new(snap_compare: Any, demo_services: Services) -> None:
+    from cp_tui.screens.service_form import ServiceForm
+
+    currency = demo_services.practice.get().currency
+    assert _snap(snap_compare, demo_services, push=lambda: ServiceForm(demo_services, currency))
+
+
+def test_client_form_new(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "2", "n", until=_on("ClientForm"))
+
+
+def test_client_form_edit(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "2", "enter", "e", until=_on("ClientForm"))
+
+
+def test_invoice_edit(snap_compare: Any, demo_services: Services) -> None:
+    keys = ("left", "left", "down", "down", "i", "enter", "e")
+    assert _snap(snap_compare, demo_services, *keys, until=_on("InvoiceEditDialog"))
+
+
+def test_batch_screen(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, "3", "b", until=_on("BatchScreen"))
+
+
+def test_void_confirm(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, *OKAFOR_INVOICE, "v", until=_on("ConfirmScreen"))
+
+
+def test_pick_client(snap_compare: Any, demo_services: Services) -> None:
+    from cp_tui.screens.pick_client import PickClientScreen
+
+    attendees = [(c.id, c.name) for c in demo_services.clients.list()[:2]]
+    assert _snap(
+        snap_compare,
+        demo_services,
+        push=lambda: PickClientScreen("Invoice which attendee?", attendees),
+    )
+
+
+def test_choose_client(snap_compare: Any, demo_services: Services) -> None:
+    from cp_tui.screens.choose_client import ChooseClientScreen
+
+    others = demo_services.clients.list()[1:]
+    assert _snap(
+        snap_compare,
+        demo_services,
+        push=lambda: ChooseClientScreen("Bill to which client?", others),
+    )
+
+
+def test_draft_invoice(snap_compare: Any, demo_services: Services) -> None:
+    keys = ("left", "left", "down", "down", "i", "d")
+    assert _snap(snap_compare, demo_services, *keys, until=_on("InvoiceDetailScreen"))
+
+
+# -- dialogs that show Stripe's links, against the fake Stripe ---------------------------------
+
+
+@pytest.fixture
+def stripe_demo(paid_services: Services, stripe_server: FakeStripe) -> Iterator[Services]:
+    """The demo practice on the fake Stripe, whose ids and hosted pages are the same each run."""
+    stripe_server.predictable()
+    paid_services.demo.load()
+    yield paid_services
+    stripe_server.reset()
+
+
+def _okafor_with_card(services: Services, stripe_server: FakeStripe) -> str:
+    """Beatrice Okafor saves a card; returns the number of her newest unpaid invoice."""
+    newest = services.invoices.page(status="unpaid", search="okafor")[0]
+    client = services.invoices.get(newest.number).client_id
+    link = services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref)
+    assert services.cards.poll_setup(client) is not None
+    return newest.number
+
+
+def test_payment_link(snap_compare: Any, stripe_demo: Services) -> None:
+    assert _snap(snap_compare, stripe_demo, *OKAFOR_INVOICE, "l", until=_on("PaymentLinkScreen"))
+
+
+def test_card_setup(snap_compare: Any, stripe_demo: Services) -> None:
+    assert _snap(snap_compare, stripe_demo, "2", "enter", "k", until=_on("CardSetupScreen"))
+
+
+def test_charge_confirm(
+    snap_compare: Any, stripe_demo: Services, stripe_server: FakeStripe
+) -> None:
+    _okafor_with_card(stripe_demo, stripe_server)
+    assert _snap(snap_compare, stripe_demo, *OKAFOR_INVOICE, "p", until=_on("ConfirmScreen"))
+
+
+def test_credit_or_refund_choice(
+    snap_compare: Any, stripe_demo: Services, stripe_server: FakeStripe
+) -> None:
+    number = _okafor_with_card(stripe_demo, stripe_server)
+    stripe_demo.charges.charge(number)
+    keys = ("3", "slash", *number.lower(), "enter", "enter", "r")
+    assert _snap(snap_compare, stripe_demo, *keys, until=_on("ChoiceScreen"))
+
+
+def test_refund_form(snap_compare: Any, stripe_demo: Services, stripe_server: FakeStripe) -> None:
+    number = _okafor_with_card(stripe_demo, stripe_server)
+    stripe_demo.charges.charge(number)
+    keys = ("3", "slash", *number.lower(), "enter", "enter", "r", "r")
+    assert _snap(snap_compare, stripe_demo, *keys, until=_on("RefundForm"))

@@ -68,6 +68,10 @@ class FakeStripe:
     def reset(self) -> None:
         self._post("/_test/reset")
 
+    def predictable(self, url_base: str = "https://pay.stripe.test") -> None:
+        """Hand out counted ids and hosted pages under ``url_base`` until the next reset."""
+        self._post("/_test/predictable", url_base=url_base)
+
     def complete_checkout(self, session_id: str, payment_method: str = "pm_card_visa") -> None:
         self._post(f"/_test/checkout/{session_id}/complete", payment_method=payment_method)
 

@@ -13,6 +13,8 @@ only. Added to localstripe (pinned, since this reaches into its internals):
 - ``POST /_test/delay`` delays the next responses to a path (a timeout), and
   ``POST /_test/hang`` holds them forever (a process killed while waiting).
 - ``GET /_test/requests``: every API request seen (method, path, query, body).
+- ``POST /_test/predictable`` (url_base): counted ids and hosted pages under one
+  fixed address until the next reset, for screens that show them (snapshots).
 - No pickling of the whole store to /tmp on every write.
 """
 
@@ -62,11 +64,32 @@ STATE: dict[str, Any] = {
     "delays": [],
     "sent": [],
     "requests": [],
+    # Set by /_test/predictable: ids count up from 1 and hosted pages live under
+    # one fixed address, so a screen that shows them looks the same every run.
+    "predictable": None,
+    "counter": 0,
 }
 
 
+_random_id = resources.random_id
+
+
+def _counted_or_random_id(n: int) -> str:
+    """localstripe's own ids (customers, payment intents), counted in predictable mode."""
+    if STATE["predictable"] is None:
+        return str(_random_id(n))
+    STATE["counter"] += 1
+    return f"{STATE['counter']:0{n}d}"
+
+
+resources.random_id = _counted_or_random_id
+
+
 def _new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(8)}"
+    if STATE["predictable"] is None:
+        return f"{prefix}_{secrets.token_hex(8)}"
+    STATE["counter"] += 1
+    return f"{prefix}_{STATE['counter']:016d}"
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -76,6 +99,8 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 
 def _base(request: web.Request) -> str:
+    if STATE["predictable"] is not None:
+        return str(STATE["predictable"])
     return f"http://{request.host}"
 
 
@@ -278,7 +303,16 @@ async def stats(request: web.Request, match: re.Match[str]) -> web.Response:
     return _json({"payment_intents": intents, "refunds": refunds, "sent": STATE["sent"]})
 
 
+async def predictable(request: web.Request, match: re.Match[str]) -> web.Response:
+    data = await server.get_post_data(request, remove_auth=False) or {}
+    STATE["predictable"] = str(data["url_base"]).rstrip("/")
+    STATE["counter"] = 0
+    return _json({"ok": True})
+
+
 async def reset(request: web.Request, match: re.Match[str]) -> web.Response:
+    STATE["predictable"] = None
+    STATE["counter"] = 0
     resources.store.clear()
     for key in ("idempotent", "invoices", "sessions"):
         STATE[key].clear()
@@ -308,6 +342,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Awaitable[web.Response]]]
     ("GET", re.compile(r"^/_test/stats$"), stats),
     ("GET", re.compile(r"^/_test/requests$"), requests_seen),
     ("POST", re.compile(r"^/_test/reset$"), reset),
+    ("POST", re.compile(r"^/_test/predictable$"), predictable),
 ]
 
 

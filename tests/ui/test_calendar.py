@@ -110,6 +110,36 @@ def test_future_occurrence_refuses_to_generate(services: Services, practice: Pra
     assert services.items.list(client_id=alex) == []
 
 
+def test_i_on_a_future_occurrence_says_so_without_asking(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service()
+    series = services.calendar.add(
+        client_ids=[alex],
+        service_ids=[therapy],
+        start=datetime(2026, 11, 26, 9, 0),
+        repeat="weekly",
+        count=2,
+    )
+
+    async def scenario() -> tuple[list[str], str]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("right")
+            assert app.screen.query_one(WeekGrid).selected_id == series[0].id
+            await pilot.press("i")
+            await pilot.pause()
+            return [n.message for n in app._notifications], type(app.screen).__name__
+
+    messages, screen = asyncio.run(scenario())
+    assert screen == "CalendarScreen"  # no "did it take place?" question
+    assert any("has not taken place yet" in m for m in messages)
+    assert services.items.list(client_id=alex) == []
+    assert services.calendar.get(series[0].id).status == "scheduled"
+
+
 def test_status_keys_complete_cancel_and_no_show(services: Services, practice: Practice) -> None:
     alex = practice.client()
     therapy = practice.service()
@@ -209,3 +239,30 @@ def test_the_palette_reaches_other_screens_actions(services: Services, practice:
             return type(app.screen).__name__
 
     assert asyncio.run(scenario()) == "ClientForm"
+
+
+def test_n_books_a_session_from_the_keyboard(services: Services, practice: Practice) -> None:
+    alex = practice.client()
+    practice.client("Sam Lee", "sam@example.com")
+    therapy = practice.service()
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("n")
+            await pilot.pause()
+            await pilot.press(*"alex", "tab")  # filter, then into the list of clients
+            await pilot.press("space")  # ticks the first one shown
+            await pilot.press("tab")  # the services: the first is chosen already
+            await pilot.press("tab", "ctrl+a", "ctrl+k", *"2026-11-26")
+            await pilot.press("tab", "ctrl+a", "ctrl+k", *"13:00", "enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "CalendarScreen"
+
+    asyncio.run(scenario())
+    [appt] = services.calendar.list()
+    assert appt.client_ids == [alex]
+    assert appt.service_ids == [therapy]
+    assert appt.start == datetime(2026, 11, 26, 13, 0)
+    assert appt.status == "scheduled"

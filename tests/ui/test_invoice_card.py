@@ -154,3 +154,51 @@ def test_charge_at_end_of_session_offers_the_card_in_one_confirm(
     [invoice] = paid_services.invoices.list()
     assert invoice.status == "paid"
     assert paid_services.calendar.get(appt).status == "completed"
+
+
+def test_r_on_a_card_paid_invoice_offers_a_credit_note_or_a_refund(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    from cp_tui.screens.choice import ChoiceScreen
+    from cp_tui.screens.credit_form import CreditForm
+    from cp_tui.screens.refund_form import RefundForm
+
+    client, appt = _billed_session(paid_services)
+    paid_services.calendar.complete(appt)
+    number = paid_services.invoices.create(client_id=client).number
+    link = paid_services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref)
+    paid_services.cards.poll_setup(client)
+    paid_services.charges.charge(number)
+    assert paid_services.invoices.get(number).status == "paid"
+
+    async def scenario() -> tuple[str, str]:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            detail = InvoiceDetailScreen(paid_services, number)
+            await app.push_screen(detail)
+            await pilot.pause()
+            await pilot.press("r")
+            await _settle(pilot, app, lambda: isinstance(app.screen, ChoiceScreen))
+            await pilot.press("c")  # a plain credit note, no money back to the card
+            await _settle(pilot, app, lambda: isinstance(app.screen, CreditForm))
+            credit_form = type(app.screen).__name__
+            await pilot.press("escape")
+            await _settle(pilot, app, lambda: app.screen is detail)
+            await pilot.press("r")
+            await _settle(pilot, app, lambda: isinstance(app.screen, ChoiceScreen))
+            await pilot.press("r")  # the refund to the card
+            await _settle(pilot, app, lambda: isinstance(app.screen, RefundForm))
+            refund_form = type(app.screen).__name__
+            await pilot.press("home", "ctrl+k", *"40.00", "enter")
+            await _settle(pilot, app, lambda: bool(stripe_server.stats()["refunds"]), tries=200)
+            await _settle(
+                pilot, app, lambda: bool(paid_services.invoices.list(status="credit notes"))
+            )
+            return credit_form, refund_form
+
+    assert asyncio.run(scenario()) == ("CreditForm", "RefundForm")
+    assert [r["amount"] for r in stripe_server.stats()["refunds"]] == [4000]
+    [note] = paid_services.invoices.list(status="credit notes")
+    assert note.total == -4000
