@@ -121,7 +121,6 @@ def details_table(client: ClientRead, currency: str, card: CardRead | None = Non
         table.add_row(label, Text(value))  # typed by a person: never markup
     table.add_row("", "")
     restore = "restore" if client.archived else "archive"
-    table.add_row(
-        "", f"e edit · k save card · r credit note · x {restore} · b billing · i invoices"
-    )
+    table.add_row("", f"e edit · k save card · r credit note · s sell a package · x {restore}")
+    table.add_row("", "f statement or superbill · b billing · i invoices · p payments")
     return table
