@@ -102,10 +102,12 @@ class CpTuiApp(App[str | None]):
         if week is not None:
             from cp_tui.screens.week_preview import WeekPreviewScreen
 
-            self.push_screen(WeekPreviewScreen(*week))
-            self.call_after_refresh(self._open)
+            self.push_screen(WeekPreviewScreen(*week))  # its Shown message starts _open
         else:
             self._open()
+
+    def on_week_preview_screen_shown(self) -> None:
+        self._open()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _open(self) -> None:

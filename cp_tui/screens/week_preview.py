@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from textual import events
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -25,6 +26,9 @@ FREE_KEYS = frozenset({"left", "right", "up", "down", "home", "end", "pageup", "
 
 class WeekPreviewScreen(Screen[None]):
     CSS_PATH = "calendar.tcss"
+
+    class Shown(Message):
+        """The week is on screen: the services may start loading (and take the GIL)."""
 
     def __init__(self, monday: date, appointments: Sequence[AppointmentRead], today: date) -> None:
         super().__init__()
@@ -46,6 +50,7 @@ class WeekPreviewScreen(Screen[None]):
         grid = self.query_one(WeekGrid)
         grid.show_week(self.monday, self.appointments, self.today)
         grid.focus()
+        self.call_after_refresh(lambda: self.post_message(self.Shown()))
 
     def on_key(self, event: events.Key) -> None:
         if event.key in FREE_KEYS or self.app.active_bindings.get(event.key) is not None:
