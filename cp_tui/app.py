@@ -2,6 +2,8 @@
 
 The App paints first and opens the practice right after, in a thread worker,
 so the terminal is never blank while SQLAlchemy loads and the database opens.
+When the week can be read with plain sqlite3 (``week_preview``), it is shown,
+read-only, before that worker starts; the Calendar replaces it once it is up.
 """
 
 from __future__ import annotations

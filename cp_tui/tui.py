@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from cp_tui.clock import Clock, SystemClock
 from cp_tui.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
@@ -27,11 +28,14 @@ def open_practice(settings: Settings) -> Services:
     return services
 
 
-def first_week(settings: Settings) -> tuple[date, list[AppointmentRead], date] | None:
+def first_week(
+    settings: Settings, clock: Clock | None = None
+) -> tuple[date, list[AppointmentRead], date] | None:
     """This week from plain sqlite3, for the screen before the services are up."""
     from cp_tui.services.week_preview import week_preview
 
-    today = date.today()
+    # The services' default clock too, so both read the same week.
+    today = (clock or SystemClock()).today()
     monday = today - timedelta(days=today.weekday())
     appointments = week_preview(settings.database_url, monday)
     return None if appointments is None else (monday, appointments, today)
