@@ -2,11 +2,14 @@
 
 The App paints first and opens the practice right after, in a thread worker,
 so the terminal is never blank while SQLAlchemy loads and the database opens.
+When the week can be read with plain sqlite3 (``week_preview``), it is shown,
+read-only, before that worker starts; the Calendar replaces it once it is up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -20,6 +23,10 @@ from cp_tui.userconfig import UserConfig
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
+    from cp_tui.services.readmodels import AppointmentRead
+
+# (monday, that week's appointments, today), or None when it cannot be read early.
+WeekPreview = Callable[[], "tuple[date, list[AppointmentRead], date] | None"]
 
 SYNC_MINUTES = 5
 MODE_KEYS = {"calendar": "1", "clients": "2", "invoices": "3", "settings": "4"}
@@ -68,9 +75,11 @@ class CpTuiApp(App[str | None]):
         open_services: Callable[[], Services],
         *,
         config: UserConfig | None = None,
+        week_preview: WeekPreview | None = None,
     ) -> None:
         super().__init__()
         self._open_services = open_services
+        self._week_preview = week_preview
         self.services: Services | None = None
         self.startup_error: str | None = None
         config = config or UserConfig()
@@ -87,7 +96,20 @@ class CpTuiApp(App[str | None]):
         if self._config_problem:
             self.notify(self._config_problem, severity="warning", timeout=10)
         # After the first frame: the worker's imports would hold the GIL while it paints.
-        self.call_after_refresh(self._open)
+        self.call_after_refresh(self._preview_then_open)
+
+    def _preview_then_open(self) -> None:
+        """The week from plain sqlite3 (milliseconds) before the services' imports start."""
+        week = self._week_preview() if self._week_preview else None
+        if week is not None:
+            from cp_tui.screens.week_preview import WeekPreviewScreen
+
+            self.push_screen(WeekPreviewScreen(*week))  # its Shown message starts _open
+        else:
+            self._open()
+
+    def on_week_preview_screen_shown(self) -> None:
+        self._open()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _open(self) -> None:
@@ -186,7 +208,10 @@ class CpTuiApp(App[str | None]):
             refresh()
 
     def action_open_mode(self, mode: str) -> None:
-        if self.services is None or self.current_mode == mode:
+        if self.services is None:
+            self.notify("Opening the practice… this key works in a moment.", timeout=3)
+            return
+        if self.current_mode == mode:
             return
         self.switch_mode(mode)
 

@@ -53,6 +53,9 @@ def check_locale(locale: str) -> str | None:
     return None
 
 
+# Babel takes about 30 us an amount and 13 us a date; a practice's documents repeat
+# the same few fees and dates, so a month-end run of PDFs mostly finds them here.
+@lru_cache(maxsize=4096)
 def format_local(amount: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """``format_local(123456, "EUR", "de_DE")`` is ``1.234,56 €``."""
     currency = currency.upper()
@@ -70,6 +73,7 @@ def format_local(amount: int, currency: str, locale: str = DEFAULT_LOCALE) -> st
     )
 
 
+@lru_cache(maxsize=2048)
 def format_local_date(value: object, locale: str = DEFAULT_LOCALE) -> str:
     """A date in the locale's medium form (``Nov 25, 2026``), ISO without Babel."""
     from datetime import date

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from cp_tui.clock import Clock, SystemClock
 from cp_tui.config import Settings, resolve_settings
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
+    from cp_tui.services.readmodels import AppointmentRead
 
 
 def open_practice(settings: Settings) -> Services:
@@ -25,6 +28,19 @@ def open_practice(settings: Settings) -> Services:
     return services
 
 
+def first_week(
+    settings: Settings, clock: Clock | None = None
+) -> tuple[date, list[AppointmentRead], date] | None:
+    """This week from plain sqlite3, for the screen before the services are up."""
+    from cp_tui.services.week_preview import week_preview
+
+    # The services' default clock too, so both read the same week.
+    today = (clock or SystemClock()).today()
+    monday = today - timedelta(days=today.weekday())
+    appointments = week_preview(settings.database_url, monday)
+    return None if appointments is None else (monday, appointments, today)
+
+
 def run_tui(settings: Settings) -> int:
     from cp_tui import cli_output as out
     from cp_tui.app import CpTuiApp
@@ -32,7 +48,11 @@ def run_tui(settings: Settings) -> int:
 
     config = load_user_config()
     while True:
-        app = CpTuiApp(partial(open_practice, settings), config=config)
+        app = CpTuiApp(
+            partial(open_practice, settings),
+            config=config,
+            week_preview=partial(first_week, settings),
+        )
         result = app.run()
         if app.services is not None:
             app.services.close()

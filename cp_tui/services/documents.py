@@ -47,7 +47,7 @@ from cp_tui.services import ledger
 from cp_tui.services.clients import get_client
 from cp_tui.services.document_settings import DocumentSettings, LogoCheck, split_codes
 from cp_tui.services.errors import DomainError, InvalidInput, NotFound
-from cp_tui.services.invoice_reads import get_invoice, invoice_read
+from cp_tui.services.invoice_reads import get_invoice, invoice_reads
 from cp_tui.services.package_reads import packages_on_invoice
 from cp_tui.services.statements import statement_document
 from cp_tui.services.superbills import superbill_document
@@ -141,8 +141,8 @@ class DocumentService(DocumentSettings):
         return document
 
     def _invoice(self, session: Session, row: Invoice) -> InvoiceDocument:
-        read = invoice_read(session, row)
         client = get_client(session, row.client_id)
+        read = invoice_reads(session, [row], names={row.client_id: client.name})[0]
         rates: dict[Decimal, list[int]] = defaultdict(lambda: [0, 0])
         for line in read.lines:
             if line.tax_rate or line.tax:

@@ -54,8 +54,14 @@ def line_read(line: InvoiceLine) -> LineRead:
 
 
 def invoice_reads(
-    session: Session, invoices: list[Invoice], *, with_payments: bool = True
+    session: Session,
+    invoices: list[Invoice],
+    *,
+    with_payments: bool = True,
+    names: dict[int, str] | None = None,
 ) -> list[InvoiceRead]:
+    """Read models of ``invoices``; ``names`` (client id -> name), when the caller
+    has already loaded the clients, saves the query for them."""
     ids = [inv.id for inv in invoices if inv.id is not None]
     if not ids:
         return []
@@ -66,13 +72,14 @@ def invoice_reads(
         .order_by(col(InvoiceLine.position), col(InvoiceLine.id))
     ).all():
         lines[line.invoice_id].append(line)
-    names = dict(
-        session.execute(
-            select(Client.id, Client.name).where(
-                col(Client.id).in_({inv.client_id for inv in invoices})
-            )
-        ).all()
-    )
+    if names is None:
+        names = dict(
+            session.execute(
+                select(Client.id, Client.name).where(
+                    col(Client.id).in_({inv.client_id for inv in invoices})
+                )
+            ).all()
+        )
     corrected_ids = {inv.corrects_invoice_id for inv in invoices if inv.corrects_invoice_id}
     corrected = (
         dict(
