@@ -341,6 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         out.fail(f"{where}{exc.strerror or exc}; name another file or fix its folder's permissions")
         return EXIT_USAGE
+    except ValueError as exc:
+        if "null byte" not in str(exc):
+            raise
+        # The OS refuses a path with a NUL in it before any file is touched.
+        out.fail("a file name cannot contain a NUL character; name another file")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -278,8 +278,8 @@ def _documents_set(s: Services, a: argparse.Namespace) -> Any:
     if a.logo:
         try:
             content = Path(a.logo).expanduser().read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+            reason = getattr(exc, "strerror", None) or "not a usable file name"
             raise InvalidInput(f"cannot read the logo {str(a.logo)!r}: {reason}") from None
         s.documents.check_logo(content)
     texts = {"npi": a.npi, "payment_instructions": a.payment_instructions, "locale": a.locale}
