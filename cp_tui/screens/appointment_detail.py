@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from cp_tui.money import decimal_text, format_money, from_minor, line_amounts
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import AppointmentRead, ChargeRead, InvoiceRead
 from cp_tui.widgets.item_picker import LineValues
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class AppointmentDetail(ModalScreen[InvoiceRead | None]):
+class AppointmentDetail(DialogScreen[InvoiceRead | None]):
     CSS_PATH = "appointment_detail.tcss"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="appointment.close"),

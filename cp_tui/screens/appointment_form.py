@@ -9,9 +9,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import AppointmentRead
 from cp_tui.widgets.field import Field
@@ -27,7 +27,7 @@ REPEATS = [
 ]
 
 
-class AppointmentForm(ModalScreen[list[AppointmentRead] | None]):
+class AppointmentForm(DialogScreen[list[AppointmentRead] | None]):
     CSS_PATH = "appointment_form.tcss"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="appointment_form.cancel"),

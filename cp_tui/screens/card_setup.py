@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.cards import CardRead, SetupLinkRead
 from cp_tui.services.errors import DomainError
 
@@ -33,7 +33,7 @@ class CardPolled(Message):
     problem: str = ""
 
 
-class CardSetupScreen(ModalScreen[CardRead | None]):
+class CardSetupScreen(DialogScreen[CardRead | None]):
     CSS_PATH = "payment_link.tcss"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Stop waiting", id="card_setup.close"),

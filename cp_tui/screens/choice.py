@@ -8,9 +8,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from cp_tui.screens.dialog_screen import DialogScreen
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class Choice:
     label: str
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(DialogScreen[str | None]):
     """Returns the chosen value, or None on escape."""
 
     CSS_PATH = "dialog.tcss"

@@ -6,9 +6,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.readmodels import ClientRead
 from cp_tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
@@ -19,7 +19,7 @@ def matches(client: ClientRead, words: list[str]) -> bool:
     return all(word in haystack for word in words)
 
 
-class ChooseClientScreen(ModalScreen[int | None]):
+class ChooseClientScreen(DialogScreen[int | None]):
     """Returns the chosen client's id, or None on escape."""
 
     CSS_PATH = "choose_client.tcss"

@@ -6,14 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from cp_tui.money import MoneyError, format_money, from_minor, to_minor
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.widgets.field import Field
 
 
-class ReferenceForm(ModalScreen[str | None]):
+class ReferenceForm(DialogScreen[str | None]):
     """Returns the insurer's claim reference for the claims being submitted."""
 
     CSS_PATH = "dialog.tcss"
@@ -50,7 +50,7 @@ class ReferenceForm(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ClaimPaymentForm(ModalScreen[int | None]):
+class ClaimPaymentForm(DialogScreen[int | None]):
     """Returns what the insurer paid, in minor units, at most its portion."""
 
     CSS_PATH = "dialog.tcss"

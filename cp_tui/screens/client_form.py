@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.clients import check_email
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import ClientRead
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class ClientForm(ModalScreen[ClientRead | None]):
+class ClientForm(DialogScreen[ClientRead | None]):
     """Saves through ``services.clients`` and returns the saved client (None on cancel)."""
 
     CSS_PATH = "dialog.tcss"

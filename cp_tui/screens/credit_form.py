@@ -8,10 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from cp_tui.money import MoneyError, from_minor, to_minor
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import InvoiceRead
 from cp_tui.widgets.field import Field
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class CreditForm(ModalScreen[InvoiceRead | None]):
+class CreditForm(DialogScreen[InvoiceRead | None]):
     """Returns the credit note; when it names an invoice with money due, it is applied there."""
 
     CSS_PATH = "dialog.tcss"

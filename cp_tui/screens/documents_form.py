@@ -9,9 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.document_settings import DocumentSettingsRead
 from cp_tui.services.errors import DomainError
 from cp_tui.widgets.field import Field
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class DocumentsForm(ModalScreen[DocumentSettingsRead | None]):
+class DocumentsForm(DialogScreen[DocumentSettingsRead | None]):
     """Saves through ``services.documents``; returns the new settings (None on cancel)."""
 
     CSS_PATH = ["dialog.tcss", "documents_form.tcss"]

@@ -13,10 +13,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Select, Static, Switch
 
 from cp_tui.money import format_money, from_minor
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.invoicing import LineChange
 from cp_tui.services.readmodels import InvoiceRead
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class InvoiceDialog(ModalScreen[InvoiceRead | None]):
+class InvoiceDialog(DialogScreen[InvoiceRead | None]):
     CSS_PATH = "invoice_dialog.tcss"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="invoice_dialog.cancel"),

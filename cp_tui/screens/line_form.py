@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from cp_tui.money import (
@@ -19,11 +18,12 @@ from cp_tui.money import (
     parse_units,
     to_minor,
 )
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.widgets.field import Field
 from cp_tui.widgets.item_picker import LineValues
 
 
-class LineForm(ModalScreen[LineValues | None]):
+class LineForm(DialogScreen[LineValues | None]):
     CSS_PATH = "dialog.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="line.cancel")]
 

@@ -12,11 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cp_tui.adapters.mailer import address_ok
 from cp_tui.screens import form_checks as checks
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.screens.settings_text import password_text
 from cp_tui.services.errors import DomainError
 from cp_tui.services.mail_settings import MailSettingsRead, check_ca_file
@@ -45,7 +45,7 @@ def check_from(text: str) -> None:
         raise ValueError("the address mail comes from: name@example.com or 'Name <name@...>'")
 
 
-class MailForm(ModalScreen[MailSettingsRead | None]):
+class MailForm(DialogScreen[MailSettingsRead | None]):
     """Saves through ``services.mail.configure``; returns the new settings (None on cancel)."""
 
     CSS_PATH = "dialog.tcss"

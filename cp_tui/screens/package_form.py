@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.package_reads import PackageSale
 from cp_tui.widgets.field import Field
@@ -32,7 +32,7 @@ class SaleDone(Message):
     error: str = ""
 
 
-class PackageForm(ModalScreen[PackageSale | None]):
+class PackageForm(DialogScreen[PackageSale | None]):
     CSS_PATH = "dialog.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="package.cancel")]
 

@@ -8,10 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cp_tui.money import MoneyError, format_money, from_minor, to_minor
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import InvoiceRead
 from cp_tui.widgets.field import Field
@@ -27,7 +27,7 @@ METHODS = [
 ]
 
 
-class PaymentForm(ModalScreen[InvoiceRead | None]):
+class PaymentForm(DialogScreen[InvoiceRead | None]):
     CSS_PATH = "dialog.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="payment.cancel")]
 

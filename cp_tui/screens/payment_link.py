@@ -5,14 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cp_tui.money import format_money
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.payment_links import LinkRead
 
 
-class PaymentLinkScreen(ModalScreen[None]):
+class PaymentLinkScreen(DialogScreen[None]):
     CSS_PATH = "payment_link.tcss"
     BINDINGS = [
         Binding("escape,enter", "dismiss(None)", "Close", id="link.close"),

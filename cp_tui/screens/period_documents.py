@@ -9,10 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cp_tui.screens import document_jobs
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.screens.document_jobs import DocumentDone
 from cp_tui.widgets.field import Field
 
@@ -35,7 +35,7 @@ def _day(text: str) -> date:
         raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
-class PeriodDocumentsDialog(ModalScreen[str | None]):
+class PeriodDocumentsDialog(DialogScreen[str | None]):
     """Runs the work in a worker; returns what was done (None when closed)."""
 
     CSS_PATH = "dialog.tcss"

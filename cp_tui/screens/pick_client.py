@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from cp_tui.screens.dialog_screen import DialogScreen
 
-class PickClientScreen(ModalScreen[int | None]):
+
+class PickClientScreen(DialogScreen[int | None]):
     CSS_PATH = "dialog.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="pick.cancel")]
 

@@ -8,12 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cp_tui.money import format_money
 from cp_tui.screens import document_jobs
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.screens.document_jobs import DocumentDone
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cp_tui.services.readmodels import InvoiceRead
 
 
-class ReceiptDialog(ModalScreen[str | None]):
+class ReceiptDialog(DialogScreen[str | None]):
     """Runs the work in a worker; returns what was done (None when closed)."""
 
     CSS_PATH = "dialog.tcss"

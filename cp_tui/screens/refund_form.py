@@ -8,14 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from cp_tui.money import MoneyError, format_money, from_minor, to_minor
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.widgets.field import Field
 
 
-class RefundForm(ModalScreen[tuple[Decimal, str] | None]):
+class RefundForm(DialogScreen[tuple[Decimal, str] | None]):
     """Returns (amount in major units, reason); the screen runs the refund."""
 
     CSS_PATH = "dialog.tcss"

@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from cp_tui.money import decimal_text, from_minor
 from cp_tui.screens import form_checks as checks
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.document_settings import check_place_of_service
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import ServiceRead
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 
-class ServiceForm(ModalScreen[ServiceRead | None]):
+class ServiceForm(DialogScreen[ServiceRead | None]):
     """Saves through ``services.catalogue``; returns the saved service (None on cancel)."""
 
     CSS_PATH = "dialog.tcss"

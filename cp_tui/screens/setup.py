@@ -12,11 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from cp_tui.money import decimal_text
 from cp_tui.screens import form_checks as checks
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.widgets.field import Field
 
@@ -30,7 +30,7 @@ WELCOME = (
 )
 
 
-class SetupScreen(ModalScreen[str | None]):
+class SetupScreen(DialogScreen[str | None]):
     CSS_PATH = ["dialog.tcss", "setup.tcss"]
     BINDINGS = [
         Binding(

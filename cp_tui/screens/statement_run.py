@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from cp_tui.money import format_money
 from cp_tui.screens.confirm import ConfirmScreen
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.statement_runs import (
     FAILED,
@@ -53,7 +53,7 @@ def last_month(today: date) -> tuple[date, date]:
     return end.replace(day=1), end
 
 
-class StatementRunScreen(ModalScreen[None]):
+class StatementRunScreen(DialogScreen[None]):
     CSS_PATH = "statement_run.tcss"
     BINDINGS = [
         Binding(

@@ -8,9 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.mail_templates import KINDS, PLACEHOLDERS, check_template
 from cp_tui.widgets.field import Field
@@ -41,7 +41,7 @@ def _problem(kind: str, text: str, when_empty: str) -> str | None:
     return None
 
 
-class TemplateForm(ModalScreen[str | None]):
+class TemplateForm(DialogScreen[str | None]):
     """Saves through ``services.mail.set_template``; returns the kind saved (None on close)."""
 
     CSS_PATH = ["dialog.tcss", "template_form.tcss"]

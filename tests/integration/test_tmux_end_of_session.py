@@ -22,12 +22,15 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-# One name per test process, so runs side by side on one machine never share a terminal.
-SESSION = f"cp-tui-e2e-{os.getpid()}"
+# A tmux server of the test's own (one socket per test process, no config file):
+# a person's tmux, or one the machine runs the suite in, can neither resize the
+# terminal nor share it.
+SERVER = ["tmux", "-L", f"cp-tui-e2e-{os.getpid()}", "-f", os.devnull]
+SESSION = "cp-tui"
 
 
 def _tmux(*args: str) -> str:
-    result = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+    result = subprocess.run([*SERVER, *args], capture_output=True, text=True, check=True)
     return result.stdout
 
 
@@ -52,27 +55,24 @@ def _keys(*keys: str, pause: float = 0.3) -> None:
         time.sleep(pause)
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Path]:
+# A roomy terminal, and the classic 80x24 where dialogs scroll.
+@pytest.fixture(params=[(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    width, height = request.param
     data_dir = tmp_path / "demo-practice"
     cp_tui = Path(sys.executable).with_name("cp-tui")
     env = f"CP_TUI_DATA_DIR={data_dir} XDG_CONFIG_HOME={tmp_path / 'config'}"
-    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
-    _tmux(
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        f"env {env} {cp_tui} --demo; sleep 5",
-    )
+    subprocess.run([*SERVER, "kill-server"], capture_output=True)
+    command = f"env {env} {cp_tui} --demo; sleep 5"
+    _tmux("new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height), command)
     try:
+        _tmux("set-option", "-g", "window-size", "manual")
+        _tmux("resize-window", "-t", SESSION, "-x", str(width), "-y", str(height))
+        size = _tmux("display-message", "-p", "-t", SESSION, "#{window_width}x#{window_height}")
+        assert size.strip() == f"{width}x{height}", f"the terminal is {size.strip()}"
         yield data_dir
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+        subprocess.run([*SERVER, "kill-server"], capture_output=True)
 
 
 def _cli(data_dir: Path, *args: str) -> object:
