@@ -140,7 +140,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     codes = group("codes", "insurance codes for superbills")
     c_client = cmd(codes, "client", "a client's date of birth and ICD-10 codes", _client_codes)
     c_client.add_argument("id", type=int)
-    c_client.add_argument("--dob", type=_date, metavar="YYYY-MM-DD")
+    born = c_client.add_mutually_exclusive_group()
+    born.add_argument("--dob", type=_date, metavar="YYYY-MM-DD")
+    born.add_argument("--no-dob", action="store_true", help="forget the date of birth")
     c_client.add_argument("--diagnosis", metavar="CODES", help="ICD-10, e.g. F41.1,F32.0")
     c_service = cmd(codes, "service", "a service's place of service code", _service_codes)
     c_service.add_argument("id", type=int)
@@ -300,9 +302,11 @@ def _documents_set(s: Services, a: argparse.Namespace) -> Any:
 
 
 def _client_codes(s: Services, a: argparse.Namespace) -> Any:
-    if a.dob is None and a.diagnosis is None:
+    if a.dob is None and a.diagnosis is None and not a.no_dob:
         return s.documents.client_codes(a.id)
-    return s.documents.set_client_codes(a.id, date_of_birth=a.dob, diagnosis_codes=a.diagnosis)
+    return s.documents.set_client_codes(
+        a.id, date_of_birth=a.dob, diagnosis_codes=a.diagnosis, forget_date_of_birth=a.no_dob
+    )
 
 
 def _service_codes(s: Services, a: argparse.Namespace) -> Any:

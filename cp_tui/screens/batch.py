@@ -19,7 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Label, ProgressBar, Static
 
 from cp_tui.money import format_money
+from cp_tui.screens.confirm import ConfirmScreen
 from cp_tui.services.batch import BatchOutcome, BatchPreview, BatchResult, BatchRow
+from cp_tui.services.batch_rows import UnbilledOccurrence
 from cp_tui.services.errors import DomainError
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ class BatchScreen(Screen[None]):
             "generate",
             "Generate items",
             id="batch.generate",
-            tooltip="Create the items of the listed recurring sessions that took place",
+            tooltip="Bill the listed recurring sessions, once those that did not happen are marked",
         ),
         Binding("s", "send", "Send", id="batch.send", tooltip="E-mail each invoice made"),
         Binding(
@@ -96,7 +98,8 @@ class BatchScreen(Screen[None]):
             yield Checkbox("Charge cards (c)", id="batch-charge")
         yield DataTable(id="batch-table", cursor_type="row", zebra_stripes=True)
         yield Label(
-            "Recurring sessions with no items yet, not billed (g generates them):",
+            "Recurring sessions still scheduled, not billed (g bills them; mark any that "
+            "did not happen first):",
             id="batch-unbilled-label",
         )
         yield DataTable(id="batch-unbilled", cursor_type="row")
@@ -218,8 +221,21 @@ class BatchScreen(Screen[None]):
         if self.running or self.preview is None or not self.preview.unbilled:
             self.notify("No recurring sessions are waiting for their items.")
             return
+        waiting = self.preview.unbilled
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Bill {len(waiting)} recurring session(s) still marked scheduled? Only "
+                "sessions that took place are billed: mark the others cancelled or no-show "
+                "on the calendar first.",
+                yes="Bill them",
+                no="Not yet",
+            ),
+            lambda yes: self._generate(waiting) if yes else None,
+        )
+
+    def _generate(self, waiting: list[UnbilledOccurrence]) -> None:
         made, problems = 0, []
-        for occ in self.preview.unbilled:
+        for occ in waiting:
             try:
                 made += len(self.services.calendar.generate_items(occ.appointment_id).created)
             except DomainError as exc:

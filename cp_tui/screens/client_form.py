@@ -132,6 +132,7 @@ class ClientForm(DialogScreen[ClientRead | None]):
                 saved.id,
                 date_of_birth=date.fromisoformat(born) if born else None,
                 diagnosis_codes=self._field("diagnosis_codes").value,
+                forget_date_of_birth=not born,
             )
         except DomainError as exc:
             self.query_one("#client-error", Static).update(escape(str(exc)))

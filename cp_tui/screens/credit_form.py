@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -39,7 +40,9 @@ class CreditForm(DialogScreen[InvoiceRead | None]):
         self.client_id = client_id
         self.client_name = client_name
         self.invoice = invoice
-        self.currency = services.practice.get().currency
+        practice = services.practice.get()
+        self.currency = practice.currency
+        self.tax_rate = _suggested_tax_rate(invoice, practice.default_tax_rate)
 
     def compose(self) -> ComposeResult:
         about = f" correcting {self.invoice.number}" if self.invoice else ""
@@ -48,7 +51,7 @@ class CreditForm(DialogScreen[InvoiceRead | None]):
             yield Static(f"Credit note for {self.client_name}{about}", classes="dialog-title")
             yield Field(f"Amount before tax ({self.currency})", suggested, name="amount")
             yield Field("Reason (printed on the credit note)", name="reason")
-            yield Field("Tax %", "0", name="tax")
+            yield Field("Tax %", format(self.tax_rate.normalize(), "f"), name="tax")
             yield Static("", classes="dialog-error", id="credit-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Issue credit note (enter)", variant="primary", id="save")
@@ -90,3 +93,9 @@ class CreditForm(DialogScreen[InvoiceRead | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+
+def _suggested_tax_rate(invoice: InvoiceRead | None, default: Decimal) -> Decimal:
+    """The rate of the invoice being corrected when all its lines share one, else the default."""
+    rates = {line.tax_rate for line in invoice.lines} if invoice else set()
+    return rates.pop() if len(rates) == 1 else default

@@ -208,9 +208,15 @@ class DocumentSettings:
         *,
         date_of_birth: date | None = None,
         diagnosis_codes: str | None = None,
+        forget_date_of_birth: bool = False,
     ) -> ClientCodesRead:
+        """Change what is given; ``forget_date_of_birth`` clears a stored date of birth."""
+        if forget_date_of_birth and date_of_birth is not None:
+            raise InvalidInput("give a date of birth or forget it, not both")
         with self._db.write() as session:
             row = get_client(session, client_id)
+            if forget_date_of_birth:
+                row.date_of_birth = None
             if date_of_birth is not None:
                 if not date(1900, 1, 1) <= date_of_birth <= self._clock.today():
                     raise InvalidInput(f"{date_of_birth} is not a plausible date of birth")

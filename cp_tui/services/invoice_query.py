@@ -53,12 +53,13 @@ REVERSE_FROM = 2000
 
 SelectT = TypeVar("SelectT", bound=Select)
 
-# ledger.amount_due, as a column: nothing is due on a credit note or a void invoice.
+# What an invoice owes, as a column: nothing is due on a credit note, a void
+# invoice or a draft (not issued yet), as in the reports and the client list.
 AMOUNT_DUE: ColumnElement[int] = case(
     (
         or_(
             col(Invoice.kind) == InvoiceKind.CREDIT_NOTE,
-            col(Invoice.status) == InvoiceStatus.VOID,
+            col(Invoice.status).in_([InvoiceStatus.VOID, InvoiceStatus.DRAFT]),
         ),
         0,
     ),
@@ -246,7 +247,15 @@ def tallied(session: Session, status: str) -> InvoiceTotals:
     query = sql_select(
         func.coalesce(func.sum(col(InvoiceTally.count)), 0),
         func.coalesce(func.sum(col(InvoiceTally.total)), 0),
-        func.coalesce(func.sum(col(InvoiceTally.amount_due)), 0),
+        func.coalesce(
+            func.sum(
+                case(
+                    (col(InvoiceTally.status) == InvoiceStatus.DRAFT, 0),
+                    else_=col(InvoiceTally.amount_due),
+                )
+            ),
+            0,
+        ),
     )
     if status == "credit notes":
         query = query.where(col(InvoiceTally.kind) == InvoiceKind.CREDIT_NOTE)

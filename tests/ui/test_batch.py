@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from cp_tui.bootstrap import Services
 from cp_tui.screens.batch import BatchScreen
+from cp_tui.screens.confirm import ConfirmScreen
 from tests.conftest import Practice
 from tests.ui.helpers import SIZE, make_app
 from tests.ui.test_invoices import open_invoices, until
@@ -53,7 +54,13 @@ def test_preview_untick_and_commit(services: Services, practice: Practice) -> No
             assert [(i.client_id, i.total) for i in made] == [(blair, 15000)]
             assert len(services.items.list(client_id=alex, uninvoiced=True)) == 2
 
-            await pilot.press("g")  # generate Dana's session: now she is in the preview
+            await pilot.press("g", "n")  # asked, and not yet: nothing is billed
+            await until(pilot, lambda: app.screen is screen)
+            assert unbilled.row_count == 1 and table.row_count == 1
+            assert services.calendar.get(series[1].id).uninvoiced_items == 0
+            await pilot.press("g")  # bill Dana's session, once asked: now she is in the preview
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
             await until(pilot, lambda: table.row_count == 2 and unbilled.row_count == 0)
             assert services.calendar.get(series[1].id).uninvoiced_items == 1
 

@@ -55,6 +55,25 @@ def test_the_client_form_keeps_date_of_birth_and_diagnosis_codes(
     assert services.clients.get(alex).phone == "555-0199"
 
 
+def test_emptying_the_date_of_birth_forgets_it(services: Services, practice: Practice) -> None:
+    practice.service()
+    alex = practice.client()
+    services.documents.set_client_codes(alex, date_of_birth=date(1988, 4, 2))
+
+    async def scenario(app: CpTuiApp, pilot: Pilot[str | None]) -> None:
+        await open_client(app, pilot, "Alex")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ClientForm))
+        born = app.screen.query_one("#input-date_of_birth", Input)
+        assert born.value == "1988-04-02"
+        born.value = ""
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ClientDetailScreen))
+
+    run(services, scenario)
+    assert services.documents.client_codes(alex).date_of_birth is None
+
+
 def test_the_service_form_keeps_the_place_of_service(
     services: Services, practice: Practice
 ) -> None:

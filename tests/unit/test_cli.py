@@ -712,3 +712,13 @@ def test_demo_reset_refuses_a_real_practice(cli_dir: Path, built: Services) -> N
     assert "demo" in refused(cli_dir, "demo", "--reset")
     assert dump(cli_dir) == rows_before
     assert [c.name for c in built.clients.list()] == ["Real Client"]
+
+
+def test_a_date_of_birth_is_set_and_forgotten(cli_dir: Path, built: Services) -> None:
+    alex = built.clients.add(name="Alex Rivera", email="alex@example.com").id
+    set_ = ok(cli_dir, "codes", "client", str(alex), "--dob", "1988-04-02")
+    assert set_["date_of_birth"] == "1988-04-02"
+    both = refused(cli_dir, "codes", "client", str(alex), "--dob", "1988-04-02", "--no-dob")
+    assert "--no-dob: not allowed with argument --dob" in both
+    forgotten = ok(cli_dir, "codes", "client", str(alex), "--no-dob")
+    assert forgotten["date_of_birth"] is None

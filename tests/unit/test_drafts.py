@@ -51,3 +51,23 @@ def test_discarding_a_draft_uses_no_number(services: Services, practice: Practic
     assert len(services.items.list(client_id=alex, uninvoiced=True)) == 1
     assert services.invoices.create(client_id=alex).number == "INV-0001"
     assert [i.status for i in services.invoices.list(status="draft")] == []
+
+
+def test_the_invoice_list_counts_no_money_due_on_a_draft(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client(name="Alex Rivera")
+    therapy = practice.service("150.00")
+    practice.session([alex], [therapy])
+    services.invoices.create(client_id=alex)
+    practice.session([alex], [therapy])
+    services.invoices.create(client_id=alex, draft=True)
+    # The tally (plain filters) and the summed query (a search) agree.
+    for status, search in (("all", ""), ("all", "rivera"), ("draft", ""), ("draft", "rivera")):
+        totals = services.invoices.summary(status=status, search=search)
+        due = 0 if status == "draft" else 15000
+        assert (totals.count, totals.amount_due) == ((2 if status == "all" else 1), due), (
+            status,
+            search,
+        )
+    assert [s.amount_due for s in services.invoices.page(status="draft")] == [0]
