@@ -133,13 +133,16 @@ class ClaimsScreen(Screen[None]):
         for payer, group in groupby(self.claims, key=lambda c: c.payer):
             claims = list(group)
             due = sum(c.amount for c in claims if c.status in ("to_submit", "submitted"))
-            heading = f"{len(claims)} claim(s), {self._money(due)} to come"
+            # The payer heads its claims: name under Client, what is to come under Insurer.
             table.add_row(
-                Text(payer, style="bold"),
                 "",
+                Text(_cut(payer, 22), style="bold"),
                 "",
-                Text(heading, style="italic"),
-                *([""] * 4),
+                Text(f"{len(claims)} claim(s)", style="italic"),
+                Text(self._money(due), style="italic"),
+                "",
+                Text("to come", style="italic"),
+                "",
                 key=f"{PAYER_KEY}{payer}",
             )
             for c in claims:
@@ -148,9 +151,9 @@ class ClaimsScreen(Screen[None]):
                     status = f"paid {self._money(c.paid_amount)}"
                 table.add_row(
                     str(c.id),
-                    _cut(c.client_name, 18),
+                    _cut(c.client_name, 22),
                     c.date_of_service.isoformat(),
-                    _cut(c.description, 24),
+                    _cut(c.description, 22),
                     self._money(c.amount),
                     self._money(c.client_portion),
                     status,

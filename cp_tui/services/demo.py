@@ -28,6 +28,7 @@ from cp_tui.services.catalogue import CatalogueService
 from cp_tui.services.clients import ClientService
 from cp_tui.services.credits import CreditService
 from cp_tui.services.errors import InvalidInput, NotAllowed
+from cp_tui.services.insurance import InsuranceService
 from cp_tui.services.invoicing import InvoiceService
 from cp_tui.services.items import ItemService
 from cp_tui.services.payments import PaymentService
@@ -75,6 +76,7 @@ class _Replay:
         self.invoices = InvoiceService(db, self.clock)
         self.credits = CreditService(db, self.clock)
         self.payments = PaymentService(db, self.clock)
+        self.insurance = InsuranceService(db, self.clock)
         self.client_ids: dict[str, int] = {}
         self.service_ids: dict[str, int] = {}
         self.events: list[tuple[datetime, int, Callable[[], None]]] = []
@@ -106,13 +108,22 @@ class _Replay:
             )
             self.client_ids[client["key"]] = person.id
             self.counts["clients"] += 1
+        first_week = min(s["week"] for s in self.spec["series"] + self.spec["appointments"])
+        self.clock.set(self.at(first_week - 1, 0, "09:00"))
+        for policy in self.spec["insurance"]["policies"]:
+            self.insurance.set_policy(
+                self.client_ids[policy["client"]],
+                payer=policy["payer"],
+                member_id=policy["member_id"],
+                copay=policy.get("copay"),
+                copay_percent=policy.get("copay_percent"),
+            )
         self.bill_to: dict[int, int] = {}
         self.partly_paid = {self.client_ids[k]: v for k, v in self.spec["partly_paid"].items()}
         for series in self.spec["series"]:
             self._book(series, recurring=True)
         for single in self.spec["appointments"]:
             self._book(single, recurring=False)
-        first_week = min(s["week"] for s in self.spec["series"] + self.spec["appointments"])
         for week in range(first_week, 0):
             self.schedule(self.at(week, 4, "17:00"), self._friday_run)
         for note in self.spec["credit_notes"]:
@@ -172,6 +183,7 @@ class _Replay:
 
     def _friday_run(self) -> None:
         """One invoice per client with uninvoiced items; couples billed to one partner."""
+        self._claims_week()
         grouped: dict[int, list[int]] = {}
         for item in self.items.list(uninvoiced=True):
             payer = self.bill_to.get(item.client_id, item.client_id)
@@ -201,6 +213,22 @@ class _Replay:
             self.schedule(
                 datetime.combine(paid_on, time(9, 30)), self._pay(invoice.number, amount, method)
             )
+
+    def _claims_week(self) -> None:
+        """Submit the claims of sessions old enough; the insurer pays those long submitted."""
+        rules = self.spec["insurance"]
+        friday = self.clock.today()
+        for claim in self.insurance.claims(status="submitted"):
+            assert claim.submitted_on is not None
+            if (friday - claim.submitted_on).days >= rules["paid_after_days"]:
+                self.insurance.record_payment(claim.id, from_minor(claim.amount, self.spec["practice"]["currency"]))
+        due = [
+            claim.id
+            for claim in self.insurance.claims(status="to_submit")
+            if (friday - claim.date_of_service).days >= rules["submit_after_days"]
+        ]
+        if due:
+            self.insurance.submit(due, f"EDI-{friday:%Y%m%d}")
 
     def _pay(self, number: str, amount: str, method: str) -> Callable[[], None]:
         def pay() -> None:
