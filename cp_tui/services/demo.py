@@ -217,11 +217,12 @@ class _Replay:
     def _claims_week(self) -> None:
         """Submit the claims of sessions old enough; the insurer pays those long submitted."""
         rules = self.spec["insurance"]
+        currency = self.spec["practice"]["currency"]
         friday = self.clock.today()
         for claim in self.insurance.claims(status="submitted"):
             assert claim.submitted_on is not None
             if (friday - claim.submitted_on).days >= rules["paid_after_days"]:
-                self.insurance.record_payment(claim.id, from_minor(claim.amount, self.spec["practice"]["currency"]))
+                self.insurance.record_payment(claim.id, from_minor(claim.amount, currency))
         due = [
             claim.id
             for claim in self.insurance.claims(status="to_submit")

@@ -289,3 +289,15 @@ def test_a_session_drawn_from_a_package_is_not_claimed(
     practice.session([alex], [therapy], MON)
     assert services.insurance.claims() == []
     consistent(services)
+
+
+def test_the_demo_practice_has_claims_in_every_stage_and_adds_up(demo_services: Services) -> None:
+    claims = demo_services.insurance.claims()
+    stages = {c.status for c in claims}
+    assert stages == {"paid", "submitted", "to_submit"}
+    assert {c.payer for c in claims} == {"Aetna", "Blue Cross Blue Shield"}
+    for claim in claims:
+        assert claim.amount + claim.client_portion == claim.charge
+        assert claim.paid_amount == (claim.amount if claim.status == "paid" else 0)
+        assert (claim.submitted_on is None) == (claim.status == "to_submit")
+    consistent(demo_services)
