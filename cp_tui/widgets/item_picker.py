@@ -18,6 +18,31 @@ from textual.widgets import DataTable
 from cp_tui.money import Totals, decimal_text, format_money, line_amounts, sum_lines
 from cp_tui.services.readmodels import ItemRead
 
+FIGURE_COLUMNS = (
+    ("Units", "units", 6),
+    ("Price", "price", 11),
+    ("Tax %", "tax", 6),
+    ("Total", "total", 10),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnLayout:
+    """Widths of the columns that give way on a narrow terminal."""
+
+    date_width: int = 10  # 2026-11-23; a short date (23 Nov) takes 6
+    description_width: int = 34
+
+    @classmethod
+    def fitting(cls, width: int) -> ColumnLayout:
+        # the tick, the figures, 1 cell padding each side, the scrollbar
+        fixed = 3 + sum(w for *_, w in FIGURE_COLUMNS) + 2 * (3 + len(FIGURE_COLUMNS)) + 2
+        for date_width in (10, 6):
+            room = width - fixed - date_width
+            if room >= 16 or date_width == 6:
+                return cls(date_width, max(10, min(34, room)))
+        raise AssertionError("unreachable")
+
 
 @dataclass(frozen=True, slots=True)
 class LineValues:
@@ -54,15 +79,31 @@ class ItemPicker(DataTable[str]):
         self.ticked: set[int] = set()
         self.overrides: dict[int, LineValues] = {}
         self.names: dict[int, str] = {}
+        self.layout_ = ColumnLayout()
 
     def on_mount(self) -> None:
+        self._add_columns(ColumnLayout())
+
+    def _add_columns(self, layout: ColumnLayout) -> None:
+        self.layout_ = layout
         self.add_column("✓", key="tick", width=3)
-        self.add_column("Date", key="date", width=10)
-        self.add_column("Description", key="description", width=34)
-        self.add_column("Units", key="units", width=6)
-        self.add_column("Price", key="price", width=11)
-        self.add_column("Tax %", key="tax", width=6)
-        self.add_column("Total", key="total", width=11)
+        self.add_column("Date", key="date", width=layout.date_width)
+        self.add_column("Description", key="description", width=layout.description_width)
+        for label, key, width in FIGURE_COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        # On a narrow terminal the description and the date give way, so Total stays in sight.
+        wanted = ColumnLayout.fitting(self.size.width)
+        if wanted == self.layout_:
+            return
+        row = self.cursor_row
+        self.clear(columns=True)
+        self._add_columns(wanted)
+        for item in self.items:
+            self.add_row(*self._cells(item), key=str(item.id))
+        if self.items:
+            self.move_cursor(row=min(row, len(self.items) - 1))
 
     def load(
         self,
@@ -93,7 +134,7 @@ class ItemPicker(DataTable[str]):
         description = f"{item.description} ({owner})" if owner else item.description
         return [
             "☑" if item.id in self.ticked else "☐",
-            item.date.isoformat(),
+            item.date.isoformat() if self.layout_.date_width >= 10 else f"{item.date:%d %b}",
             description,
             decimal_text(v.units),
             format_money(v.unit_price, self.currency),

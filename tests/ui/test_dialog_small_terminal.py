@@ -7,6 +7,7 @@ person sees which invoice or client it is about before typing.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,33 @@ async def _open_at_80x24(name: str, practice: Path) -> None:  # noqa: F811
             )
     finally:
         services.close()
+
+
+def test_the_invoice_dialog_shows_every_column_on_80_columns(practice: Path) -> None:  # noqa: F811
+    from cp_tui.screens.invoice_dialog import InvoiceDialog
+    from cp_tui.widgets.item_picker import ItemPicker
+
+    async def scenario() -> tuple[int, int, int]:
+        services = build_services(
+            resolve_settings(practice, environ={}), clock=FrozenClock(FROZEN_NOW)
+        )
+        app = CpTuiApp(lambda: services)
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await ready(app, pilot)
+                client = services.clients.list()[0].id
+                service = services.catalogue.list()[0].id
+                when = datetime(2026, 11, 23, 9, 0)
+                done = services.calendar.add(client_ids=[client], service_ids=[service], start=when)
+                services.calendar.complete(done[0].id)
+                await app.push_screen(InvoiceDialog(services, client))
+                for _ in range(4):
+                    await pilot.pause()
+                picker = app.screen.query_one(ItemPicker)
+                return picker.row_count, picker.virtual_size.width, picker.size.width
+        finally:
+            services.close()
+
+    rows, needed, shown = asyncio.run(scenario())
+    assert rows > 0
+    assert needed <= shown, f"the item table needs {needed} columns and has {shown}"
