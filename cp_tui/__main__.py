@@ -1,3 +1,3 @@
-from cp_tui.cli import main
+from cp_tui.entry import main
 
 raise SystemExit(main())

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from cp_tui.clock import Clock, SystemClock
 from cp_tui.config import Settings
+from cp_tui.presence import PracticeInUse, hold
 from cp_tui.services.batch import BatchService
 from cp_tui.services.calendar import CalendarService
 from cp_tui.services.card_common import GatewayFactory
@@ -40,7 +41,7 @@ from cp_tui.services.secrets import SecretStore
 from cp_tui.services.session_charge import SessionChargeService
 from cp_tui.services.statement_runs import StatementRunService
 from cp_tui.services.stripe_sync import SyncService
-from cp_tui.store import Database, StoreError, daily_backup, open_engine
+from cp_tui.store import Database, StoreError, daily_backup, open_engine, sqlite_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +126,23 @@ def build_services(
     gateways: GatewayFactory = (
         (lambda: gateway) if gateway is not None else stripe_gateway_factory(secrets)
     )
+    path = sqlite_path(settings.database_url)
+    try:
+        # Held from here until close, so `cp-tui encrypt` knows this process has it open.
+        presence = hold(path) if path is not None else None
+    except PracticeInUse as exc:
+        raise StoreError(str(exc)) from None
     try:
         if backup:
             daily_backup(settings.database_url, clock.local_now())
-        db = Database(open_engine(settings.database_url))
+        db = Database(open_engine(settings.database_url), presence)
     except StoreError:
+        if presence is not None:
+            presence.release()
         raise
     except Exception as exc:  # a driver error names the server, not the fix
+        if presence is not None:
+            presence.release()
         raise StoreError(
             f"cannot open the database at {settings.database_url.split('@')[-1]}: {exc}"
         ) from exc

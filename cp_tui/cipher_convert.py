@@ -21,6 +21,7 @@ from typing import Any
 
 from cp_tui import cipher
 from cp_tui.backup import BackupError, list_backups, quick_check
+from cp_tui.presence import PracticeInUse, alone
 
 TIMEOUT_S = 10.0
 
@@ -90,7 +91,19 @@ def _check(fresh: Path, key: str | None, expected: dict[str, int]) -> None:
 
 
 def convert(path: Path, *, encrypt: bool, key: str, now: datetime | None = None) -> Converted:
-    """Encrypt (or decrypt) the practice at ``path`` with ``key``."""
+    """Encrypt (or decrypt) the practice at ``path`` with ``key``.
+
+    Refused while another cp-tui has the practice open: its writes would go to
+    the old file once the new one takes the name.
+    """
+    try:
+        with alone(path, "encrypt" if encrypt else "decrypt"):
+            return _convert(path, encrypt=encrypt, key=key, now=now)
+    except PracticeInUse as exc:
+        raise BackupError(str(exc)) from None
+
+
+def _convert(path: Path, *, encrypt: bool, key: str, now: datetime | None) -> Converted:
     if not key:
         raise BackupError(f"no key was given: {cipher.NEEDS_KEY}")
     if not path.is_file() or path.stat().st_size == 0:

@@ -295,32 +295,9 @@ def build_parser() -> Parser:
     return parser
 
 
-def _tui_options(argv: Sequence[str]) -> tuple[str | None, bool] | None:
-    """(data dir, demo) when ``argv`` only opens the TUI; None when it needs the full parser.
-
-    Building every command's parser costs as much as a tenth of the TUI's start.
-    """
-    data_dir, demo, rest = None, False, list(argv)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--demo":
-            demo = True
-        elif arg == "--data-dir" and rest and not rest[0].startswith("-"):
-            data_dir = rest.pop(0)
-        elif arg.startswith("--data-dir=") and len(arg) > len("--data-dir="):
-            data_dir = arg.split("=", 1)[1]
-        else:
-            return None
-    return data_dir, demo
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; ``cp_tui.entry.main`` opens the TUI without coming here."""
     argv = sys.argv[1:] if argv is None else argv
-    tui_only = _tui_options(argv)
-    if tui_only is not None:
-        from cp_tui.tui import run_tui
-
-        return run_tui(resolve_settings(tui_only[0], demo=tui_only[1]))
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = resolve_settings(args.data_dir, demo=args.demo or args.command == "demo")

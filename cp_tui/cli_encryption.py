@@ -19,7 +19,7 @@ KEY_EPILOG = (
     "The key comes from CP_TUI_DB_KEY or, failing that, from the keyring "
     "(`keyring set cp-tui database-key`); cp-tui never writes it down. Without the key "
     "the practice cannot be opened by anyone, you included: keep it somewhere safe. "
-    "Close cp-tui in other terminals first. Needs the encryption extra "
+    "Refused while cp-tui has the practice open in another terminal. Needs the encryption extra "
     "(pip install 'cp-tui[encryption]')."
 )
 

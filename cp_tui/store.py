@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from cp_tui import cipher
 from cp_tui.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
+from cp_tui.presence import Presence
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE = "cp_write"
@@ -376,9 +377,10 @@ def open_engine(url: str) -> Engine:
 class Database:
     """Hands out sessions, each one unit of work that commits or rolls back whole."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, presence: Presence | None = None) -> None:
         self.engine = engine
         self._writer = engine.execution_options(**{WRITE: True})
+        self._presence = presence
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -392,3 +394,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._presence is not None:
+            self._presence.release()

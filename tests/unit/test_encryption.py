@@ -101,7 +101,11 @@ def test_encrypt_round_trips_every_figure_and_leaves_no_plain_text(
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert SENTINEL.encode() not in _bytes(practice)
     # Nothing plain is left beside it: the old file went once the new one checked out.
-    assert sorted(p.name for p in practice.iterdir() if p.is_file()) == [DB_FILENAME]
+    # (The empty lock file says which processes have the practice open; it holds no data.)
+    lock = practice / f"{DB_FILENAME}.lock"
+    assert lock.stat().st_size == 0
+    others = sorted(p.name for p in practice.iterdir() if p.is_file() and p != lock)
+    assert others == [DB_FILENAME]
 
     s = _open(practice, clock)
     assert _totals(s) == before
