@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench import actions as act
 from bench import coldstart
-from bench.generate import FIRST_NAMES, FULL, ensure, work_copy
+from bench.generate import FIRST_NAMES, FULL, Size, ensure, work_copy
 
 RESULTS = Path(__file__).parent / "results.md"
 ACTION_TARGET_MS = 20.0
@@ -220,8 +220,20 @@ def report_pdf(report: Report, scale: float, runs: int, count: int, tmp: Path) -
     report.add()
 
 
+# The demo practice's size: its twelve clients, as a share of the big practice's.
+DEMO_SCALE = 12 / FULL["clients"]
+
+
 def growth(report: Report, scales: list[float], runs: int, tmp: Path) -> None:
     report.add("## How cost grows (per-action p95 ms; batch ms per invoice)")
+    report.add()
+    report.add(
+        "The same practice generator at 1x, 10x and 100x the demo practice's size (its 12 "
+        "clients), and the big practice. Per-action cost should stay flat and the batch's "
+        "cost per invoice too (its total growing linearly with the invoices made). The "
+        "calendar row reads one week, which holds more sessions as the practice grows "
+        "(about 960 a week in the big practice), so it grows with it."
+    )
     report.add()
     columns: dict[float, list[act.Timing]] = {}
     batches: dict[float, act.BatchResult] = {}
@@ -229,9 +241,7 @@ def growth(report: Report, scales: list[float], runs: int, tmp: Path) -> None:
         columns[scale] = per_action(scale, runs, tmp)
         batches[scale] = act.batch(scale, max(20, round(2000 * scale)), tmp)
     first = columns[scales[0]]
-    header = ["action"] + [
-        f"{scale:g}x ({round(FULL['invoices'] * scale):,} invoices)" for scale in scales
-    ]
+    header = ["action"] + [_size_label(scale) for scale in scales]
     rows = [[t.label] + [f"{columns[s][n].p95:.1f}" for s in scales] for n, t in enumerate(first)]
     rows.append(
         ["batch: ms per invoice (services)"]
@@ -242,6 +252,13 @@ def growth(report: Report, scales: list[float], runs: int, tmp: Path) -> None:
         + [f"{batches[s].services_s:.2f} / {batches[s].reference_s:.2f}" for s in scales]
     )
     report.table(header, rows)
+
+
+def _size_label(scale: float) -> str:
+    size = Size.at(scale)
+    times = scale / DEMO_SCALE
+    name = f"{times:,.0f}x demo" if times < 1000 else "big practice"
+    return f"{name} ({size.clients:,} clients, {size.invoices:,} invoices)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         report_batch(report, act.batch(args.scale, batch_count, tmp))
         report_pdf(report, args.scale, runs, 50 if quick else 500, tmp)
         if not quick:
-            scales = sorted({0.01, 0.1, args.scale})
+            scales = sorted({DEMO_SCALE, 10 * DEMO_SCALE, 100 * DEMO_SCALE, args.scale})
             growth(report, scales, 30, tmp)
     report.add(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
     RESULTS.write_text("\n".join(report.lines) + "\n")

@@ -315,13 +315,17 @@ def test_locale_writes_euros_the_german_way(services: Services, practice: Practi
     assert (round(float(width)), round(float(height))) == (595, 842)  # A4 outside the US
 
 
-def test_only_the_pdf_adapter_imports_reportlab() -> None:
+def test_only_the_pdf_adapter_modules_import_reportlab() -> None:
     importers = sorted(
         str(path.relative_to(ROOT))
         for path in (ROOT / "cp_tui").rglob("*.py")
         if re.search(r"^\s*(from|import) reportlab", path.read_text("utf-8"), re.MULTILINE)
     )
-    assert importers == ["cp_tui/adapters/pdf.py"]
+    assert importers == [
+        "cp_tui/adapters/pdf.py",
+        "cp_tui/adapters/pdf_fonts.py",
+        "cp_tui/adapters/pdf_lines.py",
+    ]
 
 
 def test_the_payment_link_hook_puts_link_and_qr_on_open_invoices_only(
