@@ -41,7 +41,14 @@ from cp_tui.services.secrets import SecretStore
 from cp_tui.services.session_charge import SessionChargeService
 from cp_tui.services.statement_runs import StatementRunService
 from cp_tui.services.stripe_sync import SyncService
-from cp_tui.store import Database, StoreError, daily_backup, open_engine, sqlite_path
+from cp_tui.store import (
+    Database,
+    StoreError,
+    daily_backup,
+    open_engine,
+    secure_folder,
+    sqlite_path,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +136,10 @@ def build_services(
     path = sqlite_path(settings.database_url)
     try:
         # Held from here until close, so `cp-tui encrypt` knows this process has it open.
-        presence = hold(path) if path is not None else None
+        presence = None
+        if path is not None:
+            secure_folder(path)  # a new practice: its folder, for the lock file
+            presence = hold(path)
     except PracticeInUse as exc:
         raise StoreError(str(exc)) from None
     try:

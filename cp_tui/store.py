@@ -126,10 +126,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def secure_sqlite_file(path: Path) -> None:
-    """Make the folder 0700 and the database and its companions 0600, whatever the umask."""
+def secure_folder(path: Path) -> None:
+    """Make the database's folder, 0700 whatever the umask."""
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, stat.S_IRWXU)
+
+
+def secure_sqlite_file(path: Path) -> None:
+    """Make the folder 0700 and the database and its companions 0600, whatever the umask."""
+    secure_folder(path)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)

@@ -110,3 +110,13 @@ def test_opening_during_a_conversion_says_what_to_do(
     refused = pytest.raises(StoreError, match="wait until it finishes")
     with presence.alone(practice / DB_FILENAME, "encrypt"), refused:
         build_services(resolve_settings(practice, environ={}))
+
+
+def test_a_new_practice_is_held_from_its_first_opening(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new-practice"
+    s = build_services(resolve_settings(data_dir, environ={}))
+    try:
+        with pytest.raises(presence.PracticeInUse), presence.alone(data_dir / DB_FILENAME, "x"):
+            pass
+    finally:
+        s.close()

@@ -143,7 +143,10 @@ def test_database_from_a_newer_cp_tui_is_refused_and_left_untouched(
     conn.execute("UPDATE alembic_version SET version_num = '9999'")
     conn.commit()
     conn.close()
-    assert sorted(p.name for p in data_dir.iterdir()) == [DB_FILENAME]
+    # Beside the practice: only the empty file whose lock says who has it open.
+    lock = data_dir / f"{DB_FILENAME}.lock"
+    assert sorted(p.name for p in data_dir.iterdir()) == [DB_FILENAME, lock.name]
+    assert lock.stat().st_size == 0
     before = _sha256(db)
     mtime = db.stat().st_mtime_ns
 
@@ -155,7 +158,8 @@ def test_database_from_a_newer_cp_tui_is_refused_and_left_untouched(
     assert _sha256(db) == before
     assert db.stat().st_mtime_ns == mtime
     # Not even a -wal or -shm file was written beside it.
-    assert sorted(p.name for p in data_dir.iterdir()) == [DB_FILENAME]
+    assert sorted(p.name for p in data_dir.iterdir()) == [DB_FILENAME, lock.name]
+    assert lock.stat().st_size == 0
 
 
 def test_sqlite_file_of_another_program_is_refused(tmp_path: Path, clock: FrozenClock) -> None:
