@@ -12,8 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cp_tui.screens import document_jobs
-from cp_tui.screens.dialog_screen import DialogScreen
-from cp_tui.screens.document_jobs import DocumentDone
+from cp_tui.screens.document_dialog import DocumentDialog
 from cp_tui.widgets.field import Field
 
 if TYPE_CHECKING:
@@ -35,10 +34,11 @@ def _day(text: str) -> date:
         raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
-class PeriodDocumentsDialog(DialogScreen[str | None]):
+class PeriodDocumentsDialog(DocumentDialog):
     """Runs the work in a worker; returns what was done (None when closed)."""
 
     CSS_PATH = "dialog.tcss"
+    ERROR_ID = "period-error"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="period_documents.close"),
         Binding(
@@ -62,7 +62,6 @@ class PeriodDocumentsDialog(DialogScreen[str | None]):
         self.services = services
         self.client_id = client_id
         self.client_name = client_name
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         start, end = last_month(self.services.clock.today())
@@ -129,17 +128,3 @@ class PeriodDocumentsDialog(DialogScreen[str | None]):
         send = mail.send_statement if kind == "statement" else mail.send_superbill
         what = "statement" if kind == "statement" else "superbill"
         self.post_message(document_jobs.mail(lambda: send(self.client_id, start, end), what))
-
-    @on(DocumentDone)
-    def _done(self, message: DocumentDone) -> None:
-        self.busy = False
-        if message.error:
-            self.query_one("#period-error", Static).update(message.error)
-            self.notify(message.error, severity="error", markup=False)
-            return
-        self.app.notify(message.text, timeout=10, markup=False)
-        self.dismiss(message.text)
-
-    @on(Button.Pressed, "#close")
-    def _close(self) -> None:
-        self.dismiss(None)

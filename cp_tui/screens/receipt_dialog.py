@@ -13,18 +13,18 @@ from textual.widgets.option_list import Option
 
 from cp_tui.money import format_money
 from cp_tui.screens import document_jobs
-from cp_tui.screens.dialog_screen import DialogScreen
-from cp_tui.screens.document_jobs import DocumentDone
+from cp_tui.screens.document_dialog import DocumentDialog
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
     from cp_tui.services.readmodels import InvoiceRead
 
 
-class ReceiptDialog(DialogScreen[str | None]):
+class ReceiptDialog(DocumentDialog):
     """Runs the work in a worker; returns what was done (None when closed)."""
 
     CSS_PATH = "dialog.tcss"
+    ERROR_ID = "receipt-error"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="receipt.close"),
         Binding(
@@ -47,7 +47,6 @@ class ReceiptDialog(DialogScreen[str | None]):
         super().__init__()
         self.services = services
         self.invoice = invoice
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         inv = self.invoice
@@ -110,17 +109,3 @@ class ReceiptDialog(DialogScreen[str | None]):
         self.post_message(
             document_jobs.mail(lambda: self.services.mail.send_receipt(payment), "receipt")
         )
-
-    @on(DocumentDone)
-    def _done(self, message: DocumentDone) -> None:
-        self.busy = False
-        if message.error:
-            self.query_one("#receipt-error", Static).update(message.error)
-            self.notify(message.error, severity="error", markup=False)
-            return
-        self.app.notify(message.text, timeout=10, markup=False)
-        self.dismiss(message.text)
-
-    @on(Button.Pressed, "#close")
-    def _close(self) -> None:
-        self.dismiss(None)
