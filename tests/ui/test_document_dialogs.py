@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services
@@ -91,6 +91,28 @@ def test_t_e_mails_the_receipt_to_the_client(
     assert name == f"R-{second:04d}.pdf"
     text = pdf_text(content)
     assert f"R-{second:04d}" in text and "$50.00" in text
+
+
+def test_a_receipt_that_cannot_be_sent_says_why_and_keeps_the_dialog_open(
+    services: Services, practice: Practice
+) -> None:
+    number, _payments = paid_twice(services, practice)  # no mail server set up
+
+    async def scenario() -> tuple[bool, str]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_detail(app, pilot, number)
+            await pilot.press("t")
+            await until(pilot, lambda: isinstance(app.screen, ReceiptDialog))
+            dialog = app.screen
+            await pilot.press("s")
+            error = dialog.query_one("#receipt-error", Static)
+            await until(pilot, lambda: bool(str(error.render()).strip()))
+            return app.screen is dialog and not dialog.busy, str(error.render())
+
+    still_open, error = asyncio.run(scenario())
+    assert still_open
+    assert "e-mail is not set up: `cp-tui mail set --host" in error
 
 
 def test_t_without_payments_says_how_to_record_one(services: Services, practice: Practice) -> None:
