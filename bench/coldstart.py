@@ -131,8 +131,13 @@ def run_cp_tui(
         run.ready_ms = tmux.wait(name, started, lambda text: "Week of" in text)
         text = tmux.screen(name)
         run.saw_data = any(n in text for n in names)
-        # The week may first come from the read-only preview; keys work once it is gone.
-        opened = tmux.wait(name, started, lambda text: "Opening the practice" not in text)
+        # The week may first come from the read-only preview, whose footer has no
+        # calendar keys; a screen key pressed then would wait for the practice to open.
+        opened = tmux.wait(
+            name,
+            started,
+            lambda text: "Prev week" in text and "Opening the practice" not in text,
+        )
         if visit_screens and run.ready_ms is not None and opened is not None:
             for key, marker, label in (
                 ("2", "Balance due", "clients"),

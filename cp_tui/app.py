@@ -82,6 +82,8 @@ class CpTuiApp(App[str | None]):
         self._week_preview = week_preview
         self.services: Services | None = None
         self.startup_error: str | None = None
+        # A screen key (2, 3, 4) pressed while the practice opens: shown once it is open.
+        self._mode_asked: str | None = None
         config = config or UserConfig()
         if config.keymap:
             self.set_keymap(config.keymap)
@@ -141,6 +143,9 @@ class CpTuiApp(App[str | None]):
         self.add_mode("settings", lambda: SettingsScreen(services))
         self.sub_title = message.name
         self.switch_mode("calendar")
+        if self._mode_asked is not None and not message.needs_setup:
+            self.switch_mode(self._mode_asked)
+        self._mode_asked = None
         if message.needs_setup:
             from cp_tui.screens.setup import SetupScreen
 
@@ -209,7 +214,8 @@ class CpTuiApp(App[str | None]):
 
     def action_open_mode(self, mode: str) -> None:
         if self.services is None:
-            self.notify("Opening the practice… this key works in a moment.", timeout=3)
+            self._mode_asked = mode
+            self.notify(f"Opening the practice… {mode.title()} comes next.", timeout=3)
             return
         if self.current_mode == mode:
             return

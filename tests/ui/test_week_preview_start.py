@@ -13,7 +13,7 @@ from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services, build_services
 from cp_tui.clock import FrozenClock
 from cp_tui.config import resolve_settings
-from cp_tui.screens.calendar import CalendarScreen
+from cp_tui.screens.clients import ClientsScreen
 from cp_tui.screens.week_preview import OPENING, WeekPreviewScreen
 from cp_tui.services.readmodels import AppointmentRead
 from cp_tui.services.week_preview import week_preview
@@ -65,7 +65,8 @@ def test_the_week_shows_first_and_keys_wait_for_the_practice(
             await pilot.pause()
             seen["notes"] = [n.message for n in app._notifications]
             release.set()
-            await ready(app, pilot)
+            # 2 asked for the Clients screen: it comes once the practice is open.
+            await ready(app, pilot, mode="clients")
             seen["after"] = app.screen
             await app.workers.wait_for_complete()
         if app.services is not None:
@@ -79,6 +80,8 @@ def test_the_week_shows_first_and_keys_wait_for_the_practice(
     assert seen["preview"] == expected
     assert seen["blocks"] == len(expected)
     notes = seen["notes"]
-    assert isinstance(notes, list) and len(notes) >= 1 and set(notes) <= {OPENING}
-    assert isinstance(seen["after"], CalendarScreen)
+    assert isinstance(notes, list) and len(notes) >= 4
+    assert set(notes[:-1]) == {OPENING}
+    assert notes[-1] == "Opening the practice… Clients comes next."
+    assert isinstance(seen["after"], ClientsScreen)
     assert seen["booked"] == booked  # nothing was written before the services were up
