@@ -74,6 +74,17 @@ class DocPayment:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimNote:
+    """An invoiced co-pay: the session's whole charge and the insurer's portion of it."""
+
+    service_date: date
+    description: str
+    payer: str
+    charge: int
+    insurer_amount: int
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceDocument:
     """An invoice, or a credit note (``kind == "credit_note"``) naming what it corrects."""
 
@@ -97,6 +108,8 @@ class InvoiceDocument:
     corrects: str | None
     reason: str
     payment_link: str | None = None
+    # Lines that are co-pays: the rest of each session is claimed from an insurer.
+    claims: tuple[ClaimNote, ...] = field(default=(), metadata={OMIT_IF_EMPTY: True})
 
     @property
     def title(self) -> str:

@@ -173,6 +173,11 @@ def invoice_layout(doc: InvoiceDocument) -> Layout:
         notes.append(f"This credit note corrects {target}. Reason: {doc.reason or '-'}")
     elif doc.reason:
         notes.append(doc.reason)
+    notes += [
+        f"Co-pay for {c.description} on {fmt.day(c.service_date)}: the session's "
+        f"{fmt.money(c.charge)} less {fmt.money(c.insurer_amount)} claimed from {c.payer}."
+        for c in doc.claims
+    ]
     sections = []
     if not credit_note and doc.amount_due > 0:
         if doc.practice.payment_instructions:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
 from cp_tui.documents import (
+    ClaimNote,
     DocLine,
     DocPayment,
     Document,
@@ -39,10 +40,12 @@ from cp_tui.models import (
     Client,
     Invoice,
     InvoiceKind,
+    InvoiceLine,
     InvoiceStatus,
     Payment,
     PracticeSettings,
 )
+from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.services import ledger
 from cp_tui.services.clients import get_client
 from cp_tui.services.document_settings import DocumentSettings, LogoCheck, split_codes
@@ -190,6 +193,7 @@ class DocumentService(DocumentSettings):
             payments=payments,
             corrects=read.corrects,
             reason=read.reason,
+            claims=_claim_notes(session, row),
         )
 
     def receipt(self, payment_id: int) -> ReceiptDocument:
@@ -291,3 +295,24 @@ class DocumentService(DocumentSettings):
         except OSError as exc:
             raise DocumentError(f"cannot write {target}: {exc.strerror or exc}") from exc
         return SavedDocument(path=str(written), reference=document.reference, size=len(content))
+
+
+def _claim_notes(session: Session, invoice: Invoice) -> tuple[ClaimNote, ...]:
+    """The co-pays on the invoice, each with the session's charge and the insurer's part."""
+    rows = session.exec(
+        select(InvoiceLine, ClaimLine, InsurancePolicy)
+        .join(ClaimLine, col(ClaimLine.item_id) == col(InvoiceLine.item_id))
+        .join(InsurancePolicy, col(InsurancePolicy.id) == col(ClaimLine.policy_id))
+        .where(col(InvoiceLine.invoice_id) == invoice.id)
+        .order_by(col(InvoiceLine.position), col(InvoiceLine.id))
+    ).all()
+    return tuple(
+        ClaimNote(
+            service_date=line.service_date or invoice.issue_date,
+            description=line.description,
+            payer=policy.payer,
+            charge=claim.charge,
+            insurer_amount=claim.amount,
+        )
+        for line, claim, policy in rows
+    )

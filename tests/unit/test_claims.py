@@ -4,6 +4,7 @@ claimed, payments and denials move the rest, the CMS-1500 CSV, and `cp-tui check
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -301,3 +302,30 @@ def test_the_demo_practice_has_claims_in_every_stage_and_adds_up(demo_services: 
         assert claim.paid_amount == (claim.amount if claim.status == "paid" else 0)
         assert (claim.submitted_on is None) == (claim.status == "to_submit")
     consistent(demo_services)
+
+
+def test_an_invoiced_copay_says_what_the_insurer_is_billed(
+    services: Services, practice: Practice
+) -> None:
+    from cp_tui.documents import _plain, version
+    from tests.unit.test_pdf import lines_of
+
+    alex, item_id = one_item(services, practice, "150.00")
+    services.insurance.set_policy(alex, payer="Aetna", member_id="W123", copay="30.00")
+    services.insurance.split(item_id)
+    plain = practice.client(name="Bo Brook", email="bo@example.com")
+    services.items.add(client_id=plain, description="Report", price="75.00", on=MON.date())
+    copay = services.invoices.create(client_id=alex).number
+    other = services.invoices.create(client_id=plain).number
+
+    document = services.documents.invoice(copay)
+    [note] = document.claims
+    assert (note.payer, note.charge, note.insurer_amount) == ("Aetna", 15000, 12000)
+    text = " ".join(lines_of(services.documents.render(document)))
+    assert "the session's $150.00 less $120.00 claimed from Aetna" in text
+    assert document.total == 3000
+    # An invoice with no co-pay keeps its digest: nothing sent before counts as changed.
+    uninsured = services.documents.invoice(other)
+    assert uninsured.claims == ()
+    assert "claims" not in _plain(uninsured) and "claims" in _plain(document)
+    assert version(document) != version(replace(document, claims=()))
