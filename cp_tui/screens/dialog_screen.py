@@ -2,9 +2,13 @@
 
 Textual centres a newly focused widget in its scrolling container. On a short
 terminal (80x24) a dialog taller than the screen would then open scrolled
-down, its title (the invoice number, the client) out of sight. Until its first
-layout is done a dialog focuses without that centring; then it scrolls only as
-far as the focused field needs, so the title stays in view when it can.
+down, its title (the invoice number, the client) out of sight. A dialog never
+centres: once laid out, it scrolls only as far as the focused field needs, so
+the title stays in view whenever it can.
+
+Both a dialog's own `focus()` in `on_mount` and the first layout are queued;
+which runs first depends on the machine's load, so each of them scrolls the
+least it can and neither depends on the other's order.
 """
 
 from __future__ import annotations
@@ -18,8 +22,6 @@ ResultT = TypeVar("ResultT")
 
 
 class DialogScreen(ModalScreen[ResultT]):
-    _laid_out = False
-
     def on_mount(self) -> None:
         self.call_after_refresh(self._show_focused)
 
@@ -29,10 +31,11 @@ class DialogScreen(ModalScreen[ResultT]):
         scroll_visible: bool = True,
         from_app_focus: bool = False,
     ) -> None:
-        super().set_focus(widget, scroll_visible and self._laid_out, from_app_focus)
+        super().set_focus(widget, False, from_app_focus)
+        if scroll_visible and widget is not None:
+            self.call_after_refresh(self._show_focused)
 
     def _show_focused(self) -> None:
-        self._laid_out = True
         focused = self.focused
         if focused is not None:
             focused.scroll_visible(animate=False, immediate=True)
