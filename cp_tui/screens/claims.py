@@ -25,19 +25,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 from cp_tui.money import format_money, from_minor
 from cp_tui.screens.claim_forms import ClaimPaymentForm, ReferenceForm
 from cp_tui.screens.confirm import ConfirmScreen
+from cp_tui.services.claim_status import STATUS_WORDS, STATUSES
 from cp_tui.services.errors import DomainError
-from cp_tui.services.insurance import STATUSES, ClaimRead
+from cp_tui.services.insurance import ClaimRead
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
 
 FILTERS: tuple[str | None, ...] = (None, *STATUSES)
-STATUS_WORDS = {
-    "to_submit": "to submit",
-    "submitted": "submitted",
-    "paid": "paid",
-    "denied": "denied",
-}
 PAYER_KEY = "payer:"
 
 

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
 from cp_tui.money import decimal_text, format_money
+from cp_tui.services.claim_status import STATUS_WORDS
 from cp_tui.services.readmodels import AuditRead, InvoiceRead
+
+if TYPE_CHECKING:
+    from cp_tui.services.insurance import ClaimRead
 
 
 def title_of(inv: InvoiceRead) -> str:
@@ -88,6 +93,18 @@ def payments(inv: InvoiceRead) -> str:
         for p in inv.payments
     )
     return "Payments\n" + (paid or "  none yet")
+
+
+def claims(rows: Iterable[ClaimRead], currency: str) -> str:
+    """The insurers' parts of the sessions whose co-pays this invoice bills."""
+    money = lambda v: format_money(v, currency)  # noqa: E731
+    text = "\n".join(
+        f"  {c.date_of_service:%d %b %Y}  {c.payer}: {money(c.amount)} of {money(c.charge)}  "
+        + (f"paid {money(c.paid_amount)}" if c.status == "paid" else STATUS_WORDS[c.status])
+        + f"  (claim {c.id})"
+        for c in rows
+    )
+    return "Insurance: these lines are co-pays\n" + text if text else ""
 
 
 def history(rows: Iterable[AuditRead], currency: str) -> str:

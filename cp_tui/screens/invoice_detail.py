@@ -112,6 +112,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
             yield Static(id="invoice-lines")
             yield Static(id="invoice-totals", markup=False)
             yield Static(id="invoice-payments", markup=False)
+            yield Static(id="invoice-claims", markup=False)
             yield Static(id="invoice-history", markup=False)
         yield Footer()
 
@@ -137,6 +138,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         try:
             inv = self.invoice = self.services.invoices.get(self.number)
             history = self.services.invoices.history(inv.number)
+            claims = self.services.insurance.on_invoice(inv.number)
         except DomainError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -146,6 +148,9 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         payments = self.query_one("#invoice-payments", Static)
         payments.display = inv.kind != "credit_note"
         payments.update(body.payments(inv))
+        insured = self.query_one("#invoice-claims", Static)
+        insured.display = bool(claims)
+        insured.update(body.claims(claims, inv.currency))
         self.query_one("#invoice-history", Static).update(body.history(history, inv.currency))
         self.sub_title = f"{body.title_of(inv)} {inv.number}"
         self.refresh_bindings()

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
-from cp_tui.models import BillingItem, Client, Service
+from cp_tui.models import BillingItem, Client, InvoiceLine, Service
 from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.money import HUNDRED, MoneyError, from_minor, parse_decimal
 from cp_tui.services import audit, ledger
@@ -40,6 +40,7 @@ from cp_tui.services.copays import (
 )
 from cp_tui.services.documents import write_private
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
+from cp_tui.services.invoice_reads import get_invoice
 from cp_tui.services.items import get_item
 from cp_tui.store import Database
 
@@ -278,6 +279,18 @@ class InsuranceService:
     def get(self, claim_id: int) -> ClaimRead:
         with self._db.read() as session:
             return self._read(session, self._claim(session, claim_id))
+
+    def on_invoice(self, number: str) -> list[ClaimRead]:
+        """The claims for the sessions whose co-pays the invoice bills."""
+        with self._db.read() as session:
+            invoice = get_invoice(session, number)
+            claims = session.exec(
+                select(ClaimLine)
+                .join(InvoiceLine, col(InvoiceLine.item_id) == col(ClaimLine.item_id))
+                .where(col(InvoiceLine.invoice_id) == invoice.id)
+                .order_by(col(InvoiceLine.position), col(InvoiceLine.id))
+            ).all()
+            return [self._read(session, c) for c in claims]
 
     def submit(self, claim_ids: Sequence[int], reference: str) -> list[ClaimRead]:
         if not claim_ids:

@@ -184,3 +184,41 @@ def test_claims_are_in_the_palette(services: Services, practice: Practice) -> No
             return type(app.screen).__name__
 
     assert asyncio.run(scenario()) == "ClaimsScreen"
+
+
+def test_a_copay_invoice_shows_the_insurers_part_and_a_plain_one_does_not(
+    services: Services, practice: Practice
+) -> None:
+    from textual.widgets import Static
+
+    from cp_tui.screens.invoice_detail import InvoiceDetailScreen
+
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    services.insurance.set_policy(alex, payer="Aetna", member_id="W1", copay="30.00")
+    practice.session([alex], [therapy], TODAY_10AM)
+    copay = services.invoices.create(client_id=alex).number
+    bo = practice.client(name="Bo Brook", email="bo@example.com")
+    practice.session([bo], [therapy], TODAY_10AM)
+    plain = services.invoices.create(client_id=bo).number
+    [claim] = services.insurance.on_invoice(copay)
+    assert services.insurance.on_invoice(plain) == []
+
+    async def scenario() -> list[tuple[bool, str]]:
+        app = make_app(services)
+        shown = []
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            for number in (copay, plain):
+                detail = InvoiceDetailScreen(services, number)
+                await app.push_screen(detail)
+                await pilot.pause()
+                section = detail.query_one("#invoice-claims", Static)
+                shown.append((section.display, str(section.render())))
+                detail.dismiss(None)
+                await pilot.pause()
+        return shown
+
+    (copay_shown, copay_text), (plain_shown, _) = asyncio.run(scenario())
+    assert copay_shown and not plain_shown
+    assert f"Aetna: $120.00 of $150.00  to submit  (claim {claim.id})" in copay_text
