@@ -41,6 +41,7 @@ from cp_tui.services.secrets import SecretStore
 from cp_tui.services.session_charge import SessionChargeService
 from cp_tui.services.statement_runs import StatementRunService
 from cp_tui.services.stripe_sync import SyncService
+from cp_tui.services.text_guard import refuse_unstorable_text
 from cp_tui.store import (
     Database,
     StoreError,
@@ -145,7 +146,7 @@ def build_services(
     try:
         if backup:
             daily_backup(settings.database_url, clock.local_now())
-        db = Database(open_engine(settings.database_url), presence)
+        db = Database(open_engine(settings.database_url), presence, refuse_unstorable_text)
     except StoreError:
         if presence is not None:
             presence.release()

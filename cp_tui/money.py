@@ -123,20 +123,20 @@ def format_money(amount: int, currency: str, *, symbol: bool = True) -> str:
 def parse_units(text: str | Decimal | int) -> Decimal:
     units = parse_decimal(text, "units")
     if units <= 0:
-        raise MoneyError(f"units must be more than 0, got {text}")
+        raise MoneyError(f"units must be more than 0, got {units}")
     if units > MAX_UNITS:
-        raise MoneyError(f"units are at most {MAX_UNITS}, got {text}")
+        raise MoneyError(f"units are at most {MAX_UNITS}, got {units}")
     if units != units.quantize(Decimal("0.001")):
-        raise MoneyError(f"units have at most 3 decimal places, got {text}")
+        raise MoneyError(f"units have at most 3 decimal places, got {units}")
     return units.normalize() if units == units.to_integral_value() else units
 
 
 def parse_tax_rate(text: str | Decimal | int) -> Decimal:
     rate = parse_decimal(text, "tax rate")
     if rate < 0 or rate > MAX_TAX_RATE:
-        raise MoneyError(f"tax rate is a percentage from 0 to 100, got {text}")
+        raise MoneyError(f"tax rate is a percentage from 0 to 100, got {rate}")
     if rate != rate.quantize(Decimal("0.001")):
-        raise MoneyError(f"tax rate has at most 3 decimal places, got {text}")
+        raise MoneyError(f"tax rate has at most 3 decimal places, got {rate}")
     return rate
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -379,22 +379,51 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-class Database:
-    """Hands out sessions, each one unit of work that commits or rolls back whole."""
+FlushGuard = Callable[[Session], None]
 
-    def __init__(self, engine: Engine, presence: Presence | None = None) -> None:
+# Row ids are 32-bit integer keys on PostgreSQL (SERIAL) and never grow that far
+# on SQLite; a larger id names no row, and PostgreSQL would refuse to compare it.
+_ID_RANGE = range(-(2**31), 2**31)
+
+
+class PracticeSession(Session):
+    """A session in which looking up an id no key can hold finds nothing, on any database."""
+
+    def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        if isinstance(ident, int) and ident not in _ID_RANGE:
+            return None
+        return super().get(entity, ident, **kwargs)
+
+
+class Database:
+    """Hands out sessions, each one unit of work that commits or rolls back whole.
+
+    ``flush_guard`` sees every write session just before it flushes, and may
+    refuse what is about to be stored by raising (the unit then rolls back).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        presence: Presence | None = None,
+        flush_guard: FlushGuard | None = None,
+    ) -> None:
         self.engine = engine
         self._writer = engine.execution_options(**{WRITE: True})
         self._presence = presence
+        self._flush_guard = flush_guard
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        with PracticeSession(self._writer, expire_on_commit=False) as session, session.begin():
+            guard = self._flush_guard
+            if guard is not None:
+                event.listen(session, "before_flush", lambda s, _context, _rows: guard(s))
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with PracticeSession(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -25,7 +25,7 @@ class BillingItem(SQLModel, table=True):
     date: date
     description: str = Field(max_length=500)
     units: Decimal = Field(sa_type=Scaled)
-    unit_price: int
+    unit_price: int = Field(sa_type=BigInteger)
     tax_rate: Decimal = Field(sa_type=Scaled)
     created_at: datetime
     # Revision 0005: "no-show" or "late-cancel" for a fee item; None for every other item.

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import NaiveDatetime
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -58,5 +58,5 @@ class Charge(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     service_id: int = Field(foreign_key="service.id")
     units: Decimal = Field(sa_type=Scaled)
-    unit_price: int
+    unit_price: int = Field(sa_type=BigInteger)
     tax_rate: Decimal = Field(sa_type=Scaled)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -50,7 +51,7 @@ class PaymentAttempt(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     client_id: int = Field(foreign_key="client.id")
     idempotency_key: str = Field(max_length=255, unique=True)
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
     status: str = Field(max_length=20)
     # The invoice while this attempt is in flight, unknown or succeeded; NULL once it
@@ -72,7 +73,7 @@ class PaymentLink(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     remote_ref: str = Field(max_length=100, unique=True)
     url: str = Field(max_length=2000)
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     status: str = Field(default="open", max_length=20)
     payment_id: int | None = Field(default=None, foreign_key="payment.id")
     created_at: datetime
@@ -85,7 +86,7 @@ class CardRefund(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     payment_id: int = Field(foreign_key="payment.id")
     idempotency_key: str = Field(max_length=255, unique=True)
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     status: str = Field(max_length=20)
     refund_ref: str | None = Field(default=None, max_length=100)
     credit_note_id: int | None = Field(default=None, foreign_key="invoice.id")
@@ -100,7 +101,7 @@ class UnmatchedPayment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     remote_ref: str = Field(max_length=100, unique=True)
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
     detail: str = Field(default="", max_length=500)
     seen_at: datetime

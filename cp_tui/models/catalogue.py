@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -16,11 +17,11 @@ class Service(SQLModel, table=True):
     name: str = Field(max_length=200)
     code: str = Field(default="", max_length=50)
     duration_min: int = Field(default=50)
-    unit_price: int
+    unit_price: int = Field(sa_type=BigInteger)
     tax_rate: Decimal = Field(default=Decimal(0), sa_type=Scaled)
     active: bool = Field(default=True)
     # CMS place-of-service code for superbills, e.g. 11 office, 10 telehealth at home.
     place_of_service: str = Field(default="", max_length=2)
     # Revision 0005: fees billed when a session is missed or cancelled late (minor units).
-    no_show_fee: int | None = Field(default=None)
-    late_cancel_fee: int | None = Field(default=None)
+    no_show_fee: int | None = Field(default=None, sa_type=BigInteger)
+    late_cancel_fee: int | None = Field(default=None, sa_type=BigInteger)

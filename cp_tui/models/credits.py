@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -12,7 +13,7 @@ class CreditEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     kind: str = Field(max_length=20)
     invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
     payment_id: int | None = Field(default=None, foreign_key="payment.id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -26,7 +27,7 @@ class InsurancePolicy(SQLModel, table=True):
     payer: str = Field(max_length=200)
     member_id: str = Field(max_length=100)
     copay_kind: str = Field(max_length=10)
-    copay_amount: int | None = Field(default=None)
+    copay_amount: int | None = Field(default=None, sa_type=BigInteger)
     copay_percent: Decimal | None = Field(default=None, sa_type=Scaled)
     service_id: int | None = Field(default=None, foreign_key="service.id")
     active: bool = Field(default=True)
@@ -42,11 +43,11 @@ class ClaimLine(SQLModel, table=True):
     item_id: int = Field(foreign_key="billing_item.id", unique=True)
     policy_id: int = Field(foreign_key="insurance_policy.id", index=True)
     # The item's whole line total before the split (CMS-1500 box 24F, charges).
-    charge: int
+    charge: int = Field(sa_type=BigInteger)
     # The insurer's portion: charge minus the client's line total after the split.
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     status: str = Field(default="to_submit", max_length=20, index=True)
-    paid_amount: int = Field(default=0)
+    paid_amount: int = Field(default=0, sa_type=BigInteger)
     reference: str = Field(default="", max_length=100)
     submitted_on: date | None = Field(default=None)
     decided_on: date | None = Field(default=None)

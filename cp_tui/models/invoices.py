@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from cp_tui.models.types import Scaled
@@ -41,11 +41,11 @@ class Invoice(SQLModel, table=True):
     currency: str = Field(max_length=3)
     issue_date: date = Field(index=True)
     due_date: date
-    subtotal: int = Field(default=0)
-    tax: int = Field(default=0)
-    total: int = Field(default=0)
-    credit_applied: int = Field(default=0)
-    amount_paid: int = Field(default=0)
+    subtotal: int = Field(default=0, sa_type=BigInteger)
+    tax: int = Field(default=0, sa_type=BigInteger)
+    total: int = Field(default=0, sa_type=BigInteger)
+    credit_applied: int = Field(default=0, sa_type=BigInteger)
+    amount_paid: int = Field(default=0, sa_type=BigInteger)
     corrects_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
     reason: str = Field(default="", max_length=500)
     sent_at: datetime | None = Field(default=None)
@@ -67,8 +67,8 @@ class InvoiceTally(SQLModel, table=True):
     kind: str = Field(max_length=20, primary_key=True)
     status: str = Field(max_length=20, primary_key=True)
     count: int = Field(default=0)
-    total: int = Field(default=0)
-    amount_due: int = Field(default=0)
+    total: int = Field(default=0, sa_type=BigInteger)
+    amount_due: int = Field(default=0, sa_type=BigInteger)
 
 
 class InvoiceNumberPrefix(SQLModel, table=True):
@@ -97,7 +97,7 @@ class InvoiceLine(SQLModel, table=True):
     service_date: date | None = Field(default=None)
     description: str = Field(max_length=500)
     units: Decimal = Field(sa_type=Scaled)
-    unit_price: int
+    unit_price: int = Field(sa_type=BigInteger)
     tax_rate: Decimal = Field(sa_type=Scaled)
-    net: int
-    tax: int
+    net: int = Field(sa_type=BigInteger)
+    tax: int = Field(sa_type=BigInteger)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -18,7 +18,7 @@ class Package(SQLModel, table=True):
     name: str = Field(max_length=200)
     sessions: int
     # What the whole package costs before tax, and the tax rate it was sold at.
-    price: int
+    price: int = Field(sa_type=BigInteger)
     # The billing item of the sale (on the up-front invoice).
     sale_item_id: int = Field(foreign_key="billing_item.id", unique=True)
     expires_on: date | None = Field(default=None)
@@ -54,5 +54,5 @@ class PackageUse(SQLModel, table=True):
     seq: int
     item_id: int = Field(foreign_key="billing_item.id", unique=True)
     # What the item would have cost (net, before tax), kept for the record.
-    covered_price: int
+    covered_price: int = Field(sa_type=BigInteger)
     created_at: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -16,8 +17,8 @@ class Payment(SQLModel, table=True):
     method: str = Field(max_length=20)
     # What the client handed over; ``applied`` of it settles the invoice and the
     # rest (an overpayment) goes to the credit ledger.
-    amount: int
-    applied: int
+    amount: int = Field(sa_type=BigInteger)
+    applied: int = Field(sa_type=BigInteger)
     reference: str = Field(default="", max_length=200)
     received_on: date
     created_at: datetime

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from cp_tui.clock import Clock
 from cp_tui.models import Service
-from cp_tui.money import MoneyError, parse_tax_rate, to_minor
+from cp_tui.money import MoneyError, from_minor, parse_tax_rate, to_minor
 from cp_tui.services import ledger
 from cp_tui.services.errors import InvalidInput, NotFound
 from cp_tui.services.readmodels import ServiceRead
@@ -37,7 +37,10 @@ def parse_price(price: str | Decimal | int, currency: str) -> int:
     except MoneyError as exc:
         raise InvalidInput(str(exc)) from None
     if minor < 0:
-        raise InvalidInput(f"a price cannot be negative, got {price}; use a credit note instead")
+        raise InvalidInput(
+            f"a price cannot be negative, got {from_minor(minor, currency)}; "
+            "use a credit note instead"
+        )
     return minor
 
 

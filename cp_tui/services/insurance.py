@@ -42,6 +42,7 @@ from cp_tui.services.documents import write_private
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
 from cp_tui.services.invoice_reads import get_invoice
 from cp_tui.services.items import get_item
+from cp_tui.services.textfields import check_length
 from cp_tui.store import Database
 
 # ``net_for_total`` stays importable from here, where the split used to live.
@@ -157,10 +158,14 @@ class InsuranceService:
         service_id: int | None = None,
     ) -> PolicyRead:
         """Give the client a policy (for one service if ``service_id``); replaces the old one."""
-        if not payer.strip() or not member_id.strip():
+        payer = check_length(payer, "a payer's name", 200)
+        member_id = check_length(member_id, "a member id", 100)
+        if not payer or not member_id:
             raise InvalidInput("a policy needs a payer and a member id")
-        if (copay is None) == (copay_percent is None):
+        if copay is not None and copay_percent is not None:
             raise InvalidInput("give the co-pay as a fixed amount or as a percentage, not both")
+        if copay is None and copay_percent is None:
+            raise InvalidInput("give the co-pay, as a fixed amount (30.00) or as a percentage (20)")
         with self._db.write() as session:
             client = ledger.lock_client(session, client_id)
             if client.archived_at is not None:
@@ -177,15 +182,15 @@ class InsuranceService:
                 except MoneyError as exc:
                     raise InvalidInput(str(exc)) from None
                 if not Decimal(0) <= percent <= HUNDRED:
-                    raise InvalidInput(f"a co-pay percentage is 0 to 100, got {copay_percent}")
+                    raise InvalidInput(f"a co-pay percentage is 0 to 100, got {percent}")
                 if percent != percent.quantize(Decimal("0.001")):
                     raise InvalidInput("a co-pay percentage has at most 3 decimal places")
             for old in self._active(session, client_id, service_id):
                 old.active = False
             policy = InsurancePolicy(
                 client_id=client_id,
-                payer=payer.strip()[:200],
-                member_id=member_id.strip()[:100],
+                payer=payer,
+                member_id=member_id,
                 copay_kind=FIXED if amount is not None else PERCENT,
                 copay_amount=amount,
                 copay_percent=percent,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from cp_tui.services.errors import InvalidInput
+from cp_tui.services.text_guard import refuse_nul
 
 
 def check_length(value: str, what: str, limit: int) -> str:
-    """``value`` stripped, or InvalidInput when it is longer than the column holds."""
+    """``value`` stripped, or InvalidInput when the column cannot hold it (too long, a NUL)."""
     value = value.strip()
+    refuse_nul(value, what)
     if len(value) > limit:
         raise InvalidInput(f"{what} is at most {limit} characters, got {len(value)}; shorten it")
     return value

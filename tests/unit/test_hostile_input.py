@@ -27,8 +27,6 @@ from cp_tui.bootstrap import Services
 from cp_tui.services.errors import DomainError
 from tests.conftest import Practice
 
-pytestmark = pytest.mark.sqlite_only
-
 EXAMPLES = 50
 TABLES = ("client", "service", "billing_item", "invoice", "payment", "credit_entry")
 
