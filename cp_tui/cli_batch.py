@@ -68,7 +68,9 @@ def run_batch(settings: Settings, a: argparse.Namespace) -> int:
             out.emit_json({**preview_json(preview), "outcomes": out.jsonable(result.outcomes)})
         else:
             _print_result(result, preview.currency)
-        return 0 if all(o.status != "failed" for o in result.outcomes) else 1
+        # cron mails whoever runs it when a job fails: an invoice that could not
+        # be made, sent or charged is such a failure, though the rest stands.
+        return 0 if result.complete else 1
     finally:
         services.close()
 
@@ -156,3 +158,9 @@ def _print_result(result: BatchResult, currency: str) -> None:
         ],
     )
     sys.stdout.write(f"\n{len(result.created)} invoice(s) created\n")
+    undelivered = [o.invoice for o in result.outcomes if o.undelivered]
+    if undelivered:
+        sys.stdout.write(
+            f"{len(undelivered)} not sent or not charged ({', '.join(map(str, undelivered))}): "
+            "see Note; the invoices stand\n"
+        )

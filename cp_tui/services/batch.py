@@ -218,15 +218,16 @@ class BatchService:
                 outcome = replace(outcome, charged=str(getattr(result, "outcome", "done")))
                 notes.append(str(getattr(result, "message", "charged")))
             except DomainError as exc:
-                outcome = replace(outcome, charged="failed")
-                notes.append(f"not charged: {exc}")
+                outcome = replace(outcome, charged="failed", undelivered=True)
+                notes.append(f"not charged: {exc}; `cp-tui payments charge {number}` retries")
         if send and self._sender is not None:
             try:
                 self._sender.send_invoice(number)
                 outcome = replace(outcome, sent=True)
                 notes.append("sent")
             except DomainError as exc:
-                notes.append(f"not sent: {exc}")
+                outcome = replace(outcome, undelivered=True)
+                notes.append(f"not sent: {exc}; `cp-tui invoices send {number}` retries")
         return replace(outcome, message="; ".join(notes))
 
     # -- queries ------------------------------------------------------------------------

@@ -61,6 +61,9 @@ class BatchOutcome:
     sent: bool = False
     charged: str | None = None  # the charge's outcome, when one was tried
     message: str = ""
+    # Asked to be sent or charged, and it was not: the invoice stands, the run
+    # reports it, and `cp-tui invoices send` or `payments charge` finishes it.
+    undelivered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +73,8 @@ class BatchResult:
     @property
     def created(self) -> list[BatchOutcome]:
         return [o for o in self.outcomes if o.status == "created"]
+
+    @property
+    def complete(self) -> bool:
+        """Every invoice was made, and sent or charged where that was asked."""
+        return all(o.status != "failed" and not o.undelivered for o in self.outcomes)

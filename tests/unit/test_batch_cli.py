@@ -72,6 +72,25 @@ def test_dry_run_json_then_a_real_run_then_nothing_more(tmp_path: Path) -> None:
     assert len(json.loads(run(data_dir, "invoices", "list", "--json").stdout)) == 2
 
 
+def test_a_run_whose_invoices_cannot_be_sent_says_so_and_exits_1(tmp_path: Path) -> None:
+    """cron reports a failed job: made but unsent invoices are one, and the note says how."""
+    data_dir = tmp_path / "practice"
+    make_week(data_dir)
+    args = ("invoices", "batch", "--period", "week", "--date", "2026-11-25", "--send")
+
+    done = run(data_dir, *args)
+
+    assert done.returncode == 1, done.stderr
+    assert "2 invoice(s) created" in done.stdout
+    assert "2 not sent or not charged (INV-0001, INV-0002)" in done.stdout
+    as_json = json.loads(run(data_dir, *args[:-1], "--dry-run", "--json").stdout)
+    assert as_json["rows"] == []  # the invoices stand
+    listed = json.loads(run(data_dir, "invoices", "list", "--json").stdout)
+    assert sorted(i["number"] for i in listed) == ["INV-0001", "INV-0002"]
+    assert "`cp-tui invoices send INV-0002` retries" in done.stdout
+    assert "e-mail is not set up" in run(data_dir, "invoices", "send", "INV-0001").stderr
+
+
 def test_a_bad_period_is_refused(tmp_path: Path) -> None:
     done = run(tmp_path / "practice", "invoices", "batch", "--period", "year")
     assert done.returncode == 2 and "invalid choice" in done.stderr
