@@ -9,6 +9,19 @@
         ``op N`` after each use case. Meant to be killed with SIGKILL at any
         moment.
 
+    python -m tests.integration.workload batch DATA_DIR SEED
+        Sets up a practice of BATCH_CLIENTS clients (once), prints ``ready``,
+        then forever: finishes the batch of the newest week that has items
+        (what a killed run left), bills every client a session in the next
+        week, and runs that week's batch (BatchService.run, 100 invoices a
+        transaction). Prints ``made NUMBER`` for each invoice of a run that
+        returned. Meant to be killed with SIGKILL at any moment.
+
+    python -m tests.integration.workload finish-batches DATA_DIR
+        Not killed: runs the batch of every week that has uninvoiced items,
+        then prints one JSON line: items left uninvoiced, and (client, week)
+        pairs billed on more than one invoice.
+
     python -m tests.integration.workload writer DATA_DIR NAME COUNT [GO_FILE]
         One "terminal": once GO_FILE exists (if given), COUNT times adds a
         client and an item, invoices it and pays half, then reads the whole
@@ -32,8 +45,11 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from sqlalchemy import text
 
 from cp_tui.bootstrap import Services, build_services
 from cp_tui.config import resolve_settings
@@ -139,6 +155,103 @@ def crash(data_dir: str, seed: int) -> None:
         print(f"op {ops}", flush=True)
 
 
+BATCH_CLIENTS = 150
+FIRST_WEEK = date(2026, 1, 5)  # a Monday
+
+
+def _batch_clients(s: Services) -> list[int]:
+    have = s.clients.list(include_archived=True)
+    names = {c.name for c in have}
+    for n in range(BATCH_CLIENTS):  # a kill may land half-way: top up what is missing
+        if f"Batch client {n:03}" not in names:
+            s.clients.add(name=f"Batch client {n:03}")
+    return [c.id for c in s.clients.list(include_archived=True)]
+
+
+def _newest_week(s: Services) -> date | None:
+    with s.db.read() as session:
+        newest = session.execute(text("SELECT max(date) FROM billing_item")).scalar_one()
+    if newest is None:
+        return None
+    day = newest if isinstance(newest, date) else date.fromisoformat(str(newest))
+    return day - timedelta(days=day.weekday())
+
+
+def _bill_week(s: Services, monday: date) -> list[str]:
+    preview = s.batch.preview("week", monday)
+    result = s.batch.run(preview.rows)
+    return [o.invoice for o in result.created if o.invoice]
+
+
+def batch(data_dir: str, seed: int) -> None:
+    rng = random.Random(seed)
+    s = _open(data_dir)
+    client_ids = _batch_clients(s)
+    print("ready", flush=True)
+    ops = 0
+    while True:
+        week = _newest_week(s)
+        if week is not None:  # what a killed run left of the newest week
+            finished = _bill_week(s, week)
+            for number in finished:
+                print(f"made {number}", flush=True)
+            if finished and ops == 0:
+                print(f"resumed {len(finished)}", flush=True)
+        monday = FIRST_WEEK if week is None else week + timedelta(days=7)
+        for client in client_ids:
+            s.items.add(
+                client_id=client,
+                description="Session",
+                price=rng.choice(["150.00", "25.06", "99.99"]),
+                tax_rate=rng.choice(["0", "15"]),
+                on=monday + timedelta(days=rng.randrange(5)),
+            )
+        for number in _bill_week(s, monday):
+            print(f"made {number}", flush=True)
+        ops += 1
+        print(f"op {ops}", flush=True)
+
+
+def finish_batches(data_dir: str) -> int:
+    s = _open(data_dir)
+    try:
+        with s.db.read() as session:
+            days = session.execute(
+                text(
+                    "SELECT DISTINCT b.date FROM billing_item b WHERE NOT EXISTS "
+                    "(SELECT 1 FROM invoice_line l WHERE l.active_item_id = b.id)"
+                )
+            ).scalars()
+            weeks = sorted({_monday(day) for day in days})
+        made = [number for week in weeks for number in _bill_week(s, week)]
+        with s.db.read() as session:
+            left = session.execute(
+                text(
+                    "SELECT count(*) FROM billing_item b WHERE NOT EXISTS "
+                    "(SELECT 1 FROM invoice_line l WHERE l.active_item_id = b.id)"
+                )
+            ).scalar_one()
+            billed = session.execute(
+                text(
+                    "SELECT b.client_id, b.date, l.invoice_id FROM invoice_line l "
+                    "JOIN billing_item b ON b.id = l.active_item_id"
+                )
+            ).all()
+        invoices_of: dict[tuple[int, date], set[int]] = {}
+        for client, day, invoice in billed:
+            invoices_of.setdefault((client, _monday(day)), set()).add(invoice)
+        twice = [f"{c} {w}" for (c, w), found in invoices_of.items() if len(found) > 1]
+        print(json.dumps({"made": made, "left": int(left), "twice": twice[:10]}), flush=True)
+        return 0
+    finally:
+        s.close()
+
+
+def _monday(day: object) -> date:
+    when = day if isinstance(day, date) else date.fromisoformat(str(day))
+    return when - timedelta(days=when.weekday())
+
+
 def writer(data_dir: str, name: str, count: int, go_file: str | None = None) -> int:
     s = _open(data_dir)
     if go_file:  # start together with the other terminal
@@ -191,6 +304,7 @@ class CrashRun:
     ops: int = 0
     made: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    resumed: int = 0  # invoices a batch run finished for the run killed before it
 
 
 def clean_environ(**extra: str) -> dict[str, str]:
@@ -200,11 +314,18 @@ def clean_environ(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_and_kill(data_dir: Path, seed: int, delay: float, *, ready_timeout: float = 60) -> CrashRun:
-    """Start the crash workload, let it work ``delay`` seconds, then SIGKILL it."""
+def run_and_kill(
+    data_dir: Path,
+    seed: int,
+    delay: float,
+    *,
+    ready_timeout: float = 60,
+    workload: str = "crash",
+) -> CrashRun:
+    """Start the ``workload`` (crash or batch), let it work ``delay`` seconds, then SIGKILL it."""
     run = CrashRun(seed=seed, delay=delay)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.workload", "crash", str(data_dir), str(seed)],
+        [sys.executable, "-m", "tests.integration.workload", workload, str(data_dir), str(seed)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -230,6 +351,8 @@ def run_and_kill(data_dir: Path, seed: int, delay: float, *, ready_timeout: floa
             run.ops = int(line.split()[1])
         elif line.startswith("made "):
             run.made.append(line.split()[1])
+        elif line.startswith("resumed "):
+            run.resumed = int(line.split()[1])
     return run
 
 
@@ -282,6 +405,11 @@ def main(argv: list[str]) -> int:
     if argv[0] == "crash":
         crash(argv[1], int(argv[2]))
         return 0
+    if argv[0] == "batch":
+        batch(argv[1], int(argv[2]))
+        return 0
+    if argv[0] == "finish-batches":
+        return finish_batches(argv[1])
     if argv[0] == "writer":
         return writer(argv[1], argv[2], int(argv[3]), argv[4] if len(argv) > 4 else None)
     raise SystemExit(f"unknown workload {argv[0]!r}")
