@@ -36,6 +36,7 @@ from cp_tui.money import from_minor
 from cp_tui.services import ledger
 from cp_tui.services.errors import InvalidInput
 from cp_tui.services.report_export import ExportResult, write_csv
+from cp_tui.services.textfields import check_year
 from cp_tui.store import Database
 
 BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "over 90")
@@ -125,6 +126,7 @@ class ReportService:
     def aging(self, as_of: date | None = None) -> AgingReport:
         """Each client's balance due as of a day, split by how long it is past due."""
         day = as_of or self._clock.today()
+        check_year(day, "an aging report's day")
         with self._db.read() as session:
             currency = ledger.practice(session).currency
             dues = due_as_of(session, day)

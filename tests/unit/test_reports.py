@@ -144,3 +144,8 @@ def test_csv_for_the_accountant(
     assert rows[0]["number"] == number and rows[1]["invoice"] == number
     assert rows[1]["client"] == "Alex Rivera" and rows[1]["reference"] == "R1"
     assert target.stat().st_mode & 0o077 == 0
+
+
+def test_an_aging_report_for_a_day_far_away_is_refused_with_the_range(services: Services) -> None:
+    with pytest.raises(InvalidInput, match="use a year from 1900 to 2200"):
+        services.reports.aging(date(9999, 12, 31))
