@@ -1,7 +1,8 @@
 """No-show and late-cancellation fees.
 
 A service may carry a fee for a missed session and one for a late cancellation
-(cancelled within the practice's window, in hours, before the start). Marking
+(cancelled within the practice's window, in hours, before the start; one
+recorded after the start carries none). Marking
 an appointment no-show, or cancelling it late, adds one fee item per attendee;
 marking it again adds nothing more; reopening or completing it removes a fee item
 that is not invoiced yet. ``add_fees`` and ``drop_fees`` run inside the
@@ -61,7 +62,12 @@ def fee_kind_for(session: Session, clock: Clock, appt: Appointment) -> str | Non
         return NO_SHOW
     if appt.status == AppointmentStatus.CANCELLED:
         hours = ledger.practice(session).late_cancel_hours
-        if hours > 0 and clock.local_now() >= appt.start - timedelta(hours=hours):
+        now = clock.local_now()
+        # Cancelled once the session has begun is a record kept afterwards (a
+        # recurring occurrence that never happened, tidied up on Friday): when the
+        # client called is not known, so no fee is charged by itself. A client
+        # who did not come is marked no-show.
+        if hours > 0 and appt.start - timedelta(hours=hours) <= now < appt.start:
             return LATE_CANCEL
     return None
 

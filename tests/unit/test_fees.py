@@ -108,6 +108,20 @@ def test_late_cancellation_only_within_the_window(
     assert fee_items(services, alex) == []
 
 
+def test_a_cancellation_recorded_after_the_session_began_carries_no_fee(
+    services: Services, practice: Practice, therapy: int
+) -> None:
+    """Tidying up a past session that did not happen never bills the client by itself."""
+    alex = practice.client("Alex")
+    yesterday = book(services, [alex], therapy, PAST)
+
+    services.calendar.cancel(yesterday)
+    assert fee_items(services, alex) == []
+    services.calendar.reopen(yesterday)
+    services.calendar.no_show(yesterday)  # the client did not come: that fee is on purpose
+    assert fee_items(services, alex) == [("No-show fee", 4000)]
+
+
 def test_a_no_show_after_a_late_cancel_swaps_the_fee(
     services: Services, practice: Practice, therapy: int
 ) -> None:
