@@ -42,6 +42,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     batch.add_argument("--send", action="store_true", help="e-mail each invoice")
     batch.add_argument("--charge", action="store_true", help="charge saved cards")
     batch.add_argument("--no-credit", action="store_true", help="leave credit balances unapplied")
+    batch.add_argument(
+        "--include-earlier",
+        action="store_true",
+        help="also bill uninvoiced items dated before the period (the preview counts them)",
+    )
     batch.set_defaults(runner=run_batch)
 
 
@@ -51,7 +56,12 @@ def run_batch(settings: Settings, a: argparse.Namespace) -> int:
     as_json = bool(a.json or a.json_global)
     services = build_services(settings)
     try:
-        preview = services.batch.preview(a.period, a.date, apply_credit=not a.no_credit)
+        preview = services.batch.preview(
+            a.period,
+            a.date,
+            apply_credit=not a.no_credit,
+            include_earlier=a.include_earlier,
+        )
         if a.dry_run:
             if as_json:
                 out.emit_json(preview_json(preview))
@@ -63,6 +73,8 @@ def run_batch(settings: Settings, a: argparse.Namespace) -> int:
                 f"{len(preview.unbilled)} recurring session(s) in the period have no items "
                 "yet and are not billed; `--dry-run` lists them"
             )
+        if preview.earlier_items and not as_json:
+            out.note(_earlier_note(preview))
         result = _run(services, preview, a, as_json)
         if as_json:
             out.emit_json({**preview_json(preview), "outcomes": out.jsonable(result.outcomes)})
@@ -84,11 +96,27 @@ def preview_json(preview: BatchPreview) -> dict[str, Any]:
         "total": preview.total,
         "rows": [{**out.jsonable(row), "items": row.items} for row in preview.rows],
         "unbilled": out.jsonable(preview.unbilled),
+        "include_earlier": preview.include_earlier,
+        "earlier_items": preview.earlier_items,
+        "earlier_clients": preview.earlier_clients,
     }
 
 
+def _earlier_note(preview: BatchPreview) -> str:
+    return (
+        f"{preview.earlier_items} uninvoiced item(s) of {preview.earlier_clients} client(s) "
+        f"are dated before {preview.start} and are not in this run; "
+        "`--include-earlier` bills them too"
+    )
+
+
 def _run(services: Any, preview: BatchPreview, a: argparse.Namespace, quiet: bool) -> BatchResult:
-    kwargs = {"apply_credit": not a.no_credit, "send": a.send, "charge": a.charge}
+    kwargs = {
+        "apply_credit": not a.no_credit,
+        "include_earlier": a.include_earlier,
+        "send": a.send,
+        "charge": a.charge,
+    }
     if quiet or not preview.rows:
         result: BatchResult = services.batch.run(preview.rows, **kwargs)
         return result
@@ -123,6 +151,8 @@ def _print_preview(preview: BatchPreview) -> None:
         ],
     )
     sys.stdout.write(f"\n{len(preview.rows)} invoice(s), {money(preview.total)} in all\n")
+    if preview.earlier_items:
+        sys.stdout.write(f"\n{_earlier_note(preview)}\n")
     if preview.unbilled:
         sys.stdout.write(
             "\nRecurring sessions with no items yet (not billed; "

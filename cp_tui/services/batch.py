@@ -17,6 +17,8 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
+from sqlalchemy import func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
@@ -30,6 +32,7 @@ from cp_tui.models import (
     InvoiceLine,
     SavedCard,
     Service,
+    UninvoicedItem,
 )
 from cp_tui.services import ledger
 from cp_tui.services.batch_rows import (
@@ -89,17 +92,31 @@ class BatchService:
     # -- preview ------------------------------------------------------------------
 
     def preview(
-        self, period: str = "week", on: date | None = None, *, apply_credit: bool = True
+        self,
+        period: str = "week",
+        on: date | None = None,
+        *,
+        apply_credit: bool = True,
+        include_earlier: bool = False,
     ) -> BatchPreview:
+        """What a run would bill. ``include_earlier`` adds uninvoiced items dated
+        before the period (a claim's rest, a session generated late); without it
+        the preview counts them, so they are never forgotten silently."""
         start, end = period_bounds(period, on or self._clock.today())
         with self._db.read() as session:
+            earlier = (0, 0) if include_earlier else self._earlier(session, start)
             return BatchPreview(
                 period=period,
                 start=start,
                 end=end,
                 currency=ledger.practice(session).currency,
-                rows=self._rows(session, start, end, None, apply_credit),
+                rows=self._rows(
+                    session, None if include_earlier else start, end, None, apply_credit
+                ),
                 unbilled=self._unbilled(session, start, end),
+                include_earlier=include_earlier,
+                earlier_items=earlier[0],
+                earlier_clients=earlier[1],
             )
 
     # -- run --------------------------------------------------------------------------
@@ -111,6 +128,7 @@ class BatchService:
         period: str = "week",
         on: date | None = None,
         apply_credit: bool = True,
+        include_earlier: bool = False,
         send: bool = False,
         charge: bool = False,
         progress: Progress | None = None,
@@ -118,13 +136,14 @@ class BatchService:
         """Invoice each chosen client for their period items, up to ``CHUNK`` a transaction.
 
         ``selection`` is preview rows (their items, as previewed) or client ids (their
-        items in ``period`` of ``on``). Items invoiced since are left out, so running
-        the same batch twice creates each invoice once. ``progress`` hears of each
-        invoice once it is written; if it raises, what it heard of is kept and the
-        exception goes on. With ``send`` or ``charge``, each invoice is committed on
-        its own before it is sent or charged.
+        items in ``period`` of ``on``, and earlier ones with ``include_earlier``).
+        Items invoiced since are left out, so running the same batch twice creates
+        each invoice once. ``progress`` hears of each invoice once it is written;
+        if it raises, what it heard of is kept and the exception goes on. With
+        ``send`` or ``charge``, each invoice is committed on its own before it is
+        sent or charged.
         """
-        rows = self._selected(selection, period, on, apply_credit)
+        rows = self._selected(selection, period, on, apply_credit, include_earlier)
         outcomes: list[BatchOutcome] = []
 
         def report(outcome: BatchOutcome) -> None:
@@ -160,6 +179,7 @@ class BatchService:
         period: str,
         on: date | None,
         apply_credit: bool,
+        include_earlier: bool,
     ) -> list[BatchRow]:
         chosen = list(selection)
         if not chosen:
@@ -176,7 +196,10 @@ class BatchService:
         start, end = period_bounds(period, on or self._clock.today())
         with self._db.read() as session:
             found = {
-                row.client_id: row for row in self._rows(session, start, end, ids, apply_credit)
+                row.client_id: row
+                for row in self._rows(
+                    session, None if include_earlier else start, end, ids, apply_credit
+                )
             }
             names = dict(
                 session.exec(select(Client.id, Client.name).where(col(Client.id).in_(ids))).all()
@@ -235,21 +258,23 @@ class BatchService:
     def _rows(
         self,
         session: Session,
-        start: date,
+        start: date | None,
         end: date,
         client_ids: list[int] | None,
         apply_credit: bool,
     ) -> list[BatchRow]:
+        """Active clients' uninvoiced items dated ``start`` (any day if None) to ``end``."""
         query = (
             select(BillingItem)
             .join(Client, col(Client.id) == BillingItem.client_id)
             .outerjoin(InvoiceLine, col(InvoiceLine.active_item_id) == BillingItem.id)
             .where(col(InvoiceLine.id).is_(None))
             .where(col(Client.archived_at).is_(None))
-            .where(col(BillingItem.date) >= start)
             .where(col(BillingItem.date) <= end)
             .order_by(col(BillingItem.date), col(BillingItem.id))
         )
+        if start is not None:
+            query = query.where(col(BillingItem.date) >= start)
         if client_ids is not None:
             query = query.where(col(BillingItem.client_id).in_(client_ids))
         by_client: dict[int, list[BillingItem]] = defaultdict(list)
@@ -286,6 +311,19 @@ class BatchService:
             )
         rows.sort(key=lambda r: (r.client_name.lower(), r.client_id))
         return rows
+
+    @staticmethod
+    def _earlier(session: Session, start: date) -> tuple[int, int]:
+        """(items, clients): active clients' uninvoiced items dated before ``start``."""
+        items, clients = session.execute(
+            columns(func.count(), func.count(func.distinct(UninvoicedItem.client_id)))
+            .select_from(UninvoicedItem)
+            .join(BillingItem, col(BillingItem.id) == col(UninvoicedItem.item_id))
+            .join(Client, col(Client.id) == col(UninvoicedItem.client_id))
+            .where(col(BillingItem.date) < start)
+            .where(col(Client.archived_at).is_(None))
+        ).one()
+        return int(items), int(clients)
 
     def _unbilled(self, session: Session, start: date, end: date) -> list[UnbilledOccurrence]:
         now = self._clock.local_now()

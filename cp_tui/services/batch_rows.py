@@ -42,6 +42,11 @@ class BatchPreview:
     currency: str
     rows: list[BatchRow]
     unbilled: list[UnbilledOccurrence]
+    include_earlier: bool = False
+    # Uninvoiced items of active clients dated before ``start``, left out of
+    # ``rows`` unless ``include_earlier``: counted so they are never forgotten.
+    earlier_items: int = 0
+    earlier_clients: int = 0
 
     @property
     def total(self) -> int:

@@ -83,6 +83,15 @@ def test_preview_lists_active_clients_with_items_in_the_week(
     assert (b.items, b.total, b.credit, b.card) == (1, 15000, 2000, None)
     assert preview.total == 45000
     assert preview.unbilled == []
+    # Casey's session of last week is not in this week's run, and is not forgotten.
+    assert (preview.earlier_items, preview.earlier_clients) == (1, 1)
+    wider = services.batch.preview("week", date(2026, 11, 25), include_earlier=True)
+    assert [(r.client_name, r.items) for r in wider.rows] == [
+        ("Alex", 2),
+        ("Blair", 1),
+        ("Casey", 1),
+    ]
+    assert (wider.earlier_items, wider.earlier_clients) == (0, 0)
     month = services.batch.preview("month", date(2026, 12, 2))
     assert [r.client_name for r in month.rows] == ["Alex", "Blair", "Casey"]
 
@@ -249,3 +258,20 @@ def test_a_failed_send_is_reported_and_the_invoice_stays(
     assert result.outcomes[0].status == "created" and not result.outcomes[0].sent
     assert "not sent: no SMTP server" in result.outcomes[0].message
     assert len(invoices(services)) == 1
+
+
+def test_a_run_by_client_ids_with_earlier_items_bills_those_too(
+    services: Services, practice: Practice
+) -> None:
+    therapy = practice.service("150.00")
+    alex = practice.client("Alex")
+    practice.session([alex], [therapy], LAST_WEEK)
+    practice.session([alex], [therapy], MON)
+
+    only_week = services.batch.run([alex], period="week")
+    assert [o.total for o in only_week.created] == [15000]
+    assert services.batch.preview("week").earlier_items == 1
+
+    rest = services.batch.run([alex], period="week", include_earlier=True)
+    assert [o.total for o in rest.created] == [15000]
+    assert services.batch.preview("week").earlier_items == 0

@@ -94,3 +94,20 @@ def test_a_run_whose_invoices_cannot_be_sent_says_so_and_exits_1(tmp_path: Path)
 def test_a_bad_period_is_refused(tmp_path: Path) -> None:
     done = run(tmp_path / "practice", "invoices", "batch", "--period", "year")
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_items_before_the_period_are_counted_and_billed_on_request(tmp_path: Path) -> None:
+    data_dir = tmp_path / "practice"
+    alex, _blair = make_week(data_dir)
+    later = ("invoices", "batch", "--period", "week", "--date", "2026-12-02")
+
+    dry = run(data_dir, *later, "--dry-run")
+    assert "3 uninvoiced item(s) of 2 client(s) are dated before 2026-11-30" in dry.stdout
+    assert "`--include-earlier` bills them too" in dry.stdout
+
+    done = run(data_dir, *later, "--include-earlier", "--json")
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    assert made["include_earlier"] is True
+    assert sorted((o["client_id"], o["total"]) for o in made["outcomes"])[0] == (alex, 30000)
+    assert json.loads(run(data_dir, *later, "--dry-run", "--json").stdout)["earlier_items"] == 0
