@@ -22,8 +22,11 @@ policy existed.
 A portion is never both invoiced and claimed: only an item on no live invoice
 can be split, an item is split at most once (``claim_line.item_id`` is unique),
 and after the split the item holds the client's portion only, so invoicing it
-bills that portion and nothing of the insurer's. A split item can no longer be
-edited one by one (``ItemService.edit`` refuses).
+bills that portion and nothing of the insurer's. A split item's amount is not
+changed by hand afterwards, neither one by one (``ItemService.edit``) nor as an
+invoice line (``InvoiceService.create``/``edit``: ``refuse_split_change``); only
+a changed session charge splits it again (``resplit``), while its claim is still
+to submit.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from sqlmodel import Session, col, select
 from cp_tui.clock import Clock
 from cp_tui.models import BillingItem
 from cp_tui.models.insurance import ClaimLine, InsurancePolicy
-from cp_tui.money import HUNDRED, line_amounts, round_half_up
+from cp_tui.money import HUNDRED, format_money, line_amounts, round_half_up
 from cp_tui.services import audit, ledger
 from cp_tui.services.errors import NotAllowed
 
@@ -176,3 +179,38 @@ def resplit(session: Session, clock: Clock, item: BillingItem) -> None:
     session.flush()
     if policy is not None and ledger.item_total(item) > 0:
         split_item(session, clock, item, policy)
+
+
+def refuse_split_change(session: Session, item: BillingItem, on_invoice: str | None) -> None:
+    """A split item's line is the co-pay; changing it would bill part of the charge twice.
+
+    ``on_invoice`` is the number of the invoice being edited (None while one is made).
+    """
+    claim = session.exec(select(ClaimLine).where(col(ClaimLine.item_id) == item.id)).first()
+    if claim is None:
+        return
+    policy = session.get(InsurancePolicy, claim.policy_id)
+    payer = policy.payer if policy is not None else "the insurer"
+    money = format_money(claim.amount, ledger.practice(session).currency)
+    fixed = (
+        f"item {item.id} is split: its line is the client's co-pay and claim {claim.id} "
+        f"bills {payer} {money}, so the line's units, price and tax are fixed"
+    )
+    if claim.status != "to_submit":
+        raise NotAllowed(
+            f"{fixed}, and the claim is {claim.status}. Correct what the client owes with a "
+            f"credit note (`cp-tui credits add --client {item.client_id} ...`)"
+        )
+    if item.appointment_id is None:
+        raise NotAllowed(f"{fixed}; invoice it as it is")
+    off = (
+        f"take it off {on_invoice} (`cp-tui invoices edit {on_invoice} --remove {item.id}`, "
+        "or void the invoice if that is its only line), "
+        if on_invoice
+        else ""
+    )
+    raise NotAllowed(
+        f"{fixed}. To change the session's charge, {off}change it with `cp-tui appointments "
+        f"bill {item.appointment_id} --client {item.client_id} --service {item.service_id} "
+        "--price ...` (the co-pay and the claim are worked out again), then invoice it"
+    )

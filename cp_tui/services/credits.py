@@ -21,7 +21,7 @@ from cp_tui.models import (
     InvoiceStatus,
 )
 from cp_tui.money import line_amounts
-from cp_tui.services import audit, ledger
+from cp_tui.services import audit, ledger, package_guards
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed
@@ -69,6 +69,7 @@ class CreditService:
                     raise InvalidInput(f"{corrected.number} is itself a credit note")
                 if corrected.status == InvoiceStatus.VOID:
                     raise NotAllowed(f"{corrected.number} is void; there is nothing to correct")
+                package_guards.refuse_credit_on_sale(session, corrected, "a credit note naming")
             note = issue_credit_note(
                 session,
                 self._clock,

@@ -6,8 +6,10 @@ one rounding rule), each ``amount_paid`` from the payments, each
 ``credit_applied`` and each client's credit balance from the append-only credit
 ledger, each balance due from those; items, lines and numbers are checked for
 the rules the services keep (no item on two live invoices, no invoice without
-lines, numbers 1..n in each series with no gap). On SQLite the file itself is
-checked too (``PRAGMA integrity_check`` and ``foreign_key_check``).
+lines, numbers 1..n in each series with no gap, no part of a charge both
+invoiced and claimed, no session drawn from a package billed again). On SQLite
+the file itself is checked too (``PRAGMA integrity_check`` and
+``foreign_key_check``).
 
 A finding names what is wrong, where, and the two figures that disagree. The
 check only reads: it runs in one read transaction and changes nothing.
@@ -38,6 +40,7 @@ from cp_tui.models import (
 from cp_tui.money import line_amounts
 from cp_tui.services.clients import Balances
 from cp_tui.services.derived_tables import check_prefixes, check_tally, check_uninvoiced
+from cp_tui.services.split_checks import check_covers, check_splits
 from cp_tui.store import Database
 
 CREDIT_IN = {CreditKind.CREDIT_NOTE, CreditKind.OVERPAYMENT, CreditKind.RESTORED}
@@ -137,6 +140,9 @@ class _Checker:
         check_tally(self.session, invoices.values(), self.found)
         check_uninvoiced(self.session, self.found)
         check_prefixes(self.session, self.found)
+        self.checks += ["claim_split", "package_cover"]
+        check_splits(self.session, self.found)
+        check_covers(self.session, self.found)
 
     # -- the file -------------------------------------------------------------------
 

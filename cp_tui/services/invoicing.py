@@ -31,7 +31,7 @@ from cp_tui.models import (
     Package,
 )
 from cp_tui.money import line_amounts
-from cp_tui.services import audit, ledger
+from cp_tui.services import audit, copays, ledger, package_guards
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.drafts import require_issued
 from cp_tui.services.errors import InvalidInput, NotAllowed
@@ -221,7 +221,7 @@ class InvoiceService:
                 if line is None:
                     raise InvalidInput(f"item {item_id} is not on {invoice.number}")
                 item = get_item(session, item_id)
-                self._apply_change(session, item, change)
+                self._apply_change(session, item, change, invoice.number)
                 self._copy_amounts(line, item)
             if not lines:
                 raise NotAllowed(
@@ -268,6 +268,7 @@ class InvoiceService:
                     f"{invoice.number} has payments; correct it with a credit note "
                     f"(`cp-tui credits add --invoice {invoice.number} ...`)"
                 )
+            package_guards.refuse_void_of_sale(session, invoice)
             before = snapshot(session, invoice)
             for line in session.exec(
                 select(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id)
@@ -404,15 +405,33 @@ class InvoiceService:
                     f"--client {item.client_id} --bill-to {payer_id}"
                 )
 
-    def _apply_change(self, session: Session, item: BillingItem, change: LineChange | None) -> None:
+    def _apply_change(
+        self,
+        session: Session,
+        item: BillingItem,
+        change: LineChange | None,
+        on_invoice: str | None = None,
+    ) -> None:
+        """Change a line's item, unless its amount is fixed by a claim or a package.
+
+        A change that leaves the line as it is passes (the screens send every line
+        the person opened); a real one obeys the rules every amount change obeys.
+        """
         if change is None:
             return
-        if change.units is not None:
-            item.units = parse_units_input(change.units)
-        if change.price is not None:
-            item.unit_price = parse_price(change.price, ledger.practice(session).currency)
-        if change.tax_rate is not None:
-            item.tax_rate = parse_rate(change.tax_rate)
+        units = item.units if change.units is None else parse_units_input(change.units)
+        price = (
+            item.unit_price
+            if change.price is None
+            else parse_price(change.price, ledger.practice(session).currency)
+        )
+        rate = item.tax_rate if change.tax_rate is None else parse_rate(change.tax_rate)
+        if (units, price, rate) == (item.units, item.unit_price, item.tax_rate):
+            return
+        package_guards.refuse_sale_price_change(session, item)
+        copays.refuse_split_change(session, item, on_invoice)
+        package_guards.refuse_price_on_covered(session, item, price)
+        item.units, item.unit_price, item.tax_rate = units, price, rate
 
     def _line_for(
         self, session: Session, invoice: Invoice, item: BillingItem, position: int

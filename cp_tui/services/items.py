@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from cp_tui.clock import Clock
 from cp_tui.models import BillingItem, ClaimLine, InvoiceLine
 from cp_tui.money import MoneyError, line_amounts, parse_units
-from cp_tui.services import ledger
+from cp_tui.services import ledger, package_guards
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
@@ -170,12 +170,18 @@ class ItemService:
                 raise NotAllowed(
                     f"item {item_id} is split with an insurer claim; its portions are fixed"
                 )
-            if units is not None:
-                item.units = parse_units_input(units)
-            if price is not None:
-                item.unit_price = parse_price(price, ledger.practice(session).currency)
-            if tax_rate is not None:
-                item.tax_rate = parse_rate(tax_rate)
+            new_units = item.units if units is None else parse_units_input(units)
+            new_price = (
+                item.unit_price
+                if price is None
+                else parse_price(price, ledger.practice(session).currency)
+            )
+            new_rate = item.tax_rate if tax_rate is None else parse_rate(tax_rate)
+            if (new_units, new_price, new_rate) != (item.units, item.unit_price, item.tax_rate):
+                # A package's sale and its drawn sessions keep their amounts.
+                package_guards.refuse_sale_price_change(session, item)
+                package_guards.refuse_price_on_covered(session, item, new_price)
+            item.units, item.unit_price, item.tax_rate = new_units, new_price, new_rate
             if description is not None:
                 if not description.strip():
                     raise InvalidInput("an item needs a description")

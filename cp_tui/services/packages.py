@@ -14,7 +14,9 @@ or before its expiry, and it has sessions left; the oldest-expiring first. Once
 used up or expired, items are billed at their own price. Reopening a session
 gives its drawn session back. Unused sessions are refunded pro rata as a credit
 note against the sale's invoice: net = price x unused / sessions, rounded by the
-one rule of ``money``.
+one rule of ``money``. That is the only refund of a sale with sessions undrawn: a
+credit note or card refund naming its invoice is refused, and so is voiding it once
+a session was drawn or the package refunded (``package_guards``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from cp_tui.clock import Clock
 from cp_tui.models import BillingItem, Invoice, InvoiceLine, Service
 from cp_tui.models.packages import Package, PackageCover, PackageUse
 from cp_tui.money import line_amounts, round_half_up
-from cp_tui.services import audit, ledger
+from cp_tui.services import audit, ledger, package_guards
 from cp_tui.services.card_payments import CardPaymentService
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.clients import get_client
@@ -220,6 +222,14 @@ class PackageService:
             invoice = _sale_invoice(session, package.sale_item_id)
             if sale_item is None or invoice is None:
                 raise NotAllowed(f"package {package_id}'s sale is not on a live invoice")
+            credited = package_guards.other_credit_notes(session, invoice)
+            if credited:
+                raise NotAllowed(
+                    f"{invoice.number}, the sale of package {package_id}, was already credited "
+                    f"by {', '.join(credited)}; a refund of its unused sessions could refund "
+                    "the same money twice. Settle what is still owed with a credit note that "
+                    "names no invoice"
+                )
             net = round_half_up(Decimal(package.price) * unused / package.sessions)
             text = reason.strip() or (
                 f"Refund of {unused} unused session(s) of package {package_id} ({package.name})"

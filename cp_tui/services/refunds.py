@@ -24,7 +24,7 @@ from cp_tui.models import (
     PaymentMethod,
 )
 from cp_tui.money import format_money
-from cp_tui.services import ledger
+from cp_tui.services import ledger, package_guards
 from cp_tui.services.card_common import GatewayFactory, require_gateway
 from cp_tui.services.catalogue import parse_price
 from cp_tui.services.credits import issue_credit_note
@@ -65,6 +65,7 @@ class RefundService:
             if value <= 0:
                 raise InvalidInput("a refund must be more than 0")
             payment = self._card_payment(session, invoice)
+            package_guards.refuse_credit_on_sale(session, invoice, "a card refund of")
             left = self._captured(session, invoice) - self._refunded(session, invoice)
             if value > left:
                 raise NotAllowed(

@@ -6,7 +6,8 @@ billed to another attendee), edits, pays (part, exact, over, by hand or by saved
 card through the Stripe SDK against the local fake server), refunds card payments
 (a credit note paid out), sells session packages (whose sessions are then drawn
 by completed sessions) and refunds their unused sessions, issues credit notes,
-applies credit and voids. After every step the database itself is checked, by
+applies credit and voids (a package's sale invoice is refunded only through the
+package, and is not voided once drawn from). After every step the database itself is checked, by
 ``cp-tui check``'s own IntegrityService and by the invariants below:
 
 - no item is on two live invoices;
@@ -53,6 +54,7 @@ from cp_tui.services.errors import DomainError, InvalidInput, NotAllowed
 from cp_tui.services.gateway import Outcome
 from cp_tui.services.integrity import IntegrityService
 from cp_tui.services.invoicing import LineChange
+from cp_tui.services.package_reads import PackageRead
 from cp_tui.services.readmodels import InvoiceRead, ItemRead
 from cp_tui.services.secrets import SecretStore
 from tests.conftest import FROZEN_NOW
@@ -154,6 +156,18 @@ class BillingMachine(RuleBasedStateMachine):
 
     def _open(self) -> list[InvoiceRead]:
         return self.s.invoices.list(status="open")
+
+    def _sold(self, number: str | None) -> list[PackageRead]:
+        """The packages whose sale is on the (live) invoice ``number``."""
+        return [p for p in self.s.packages.list() if p.invoice_number == number]
+
+    def _credit_barred(self, number: str | None) -> bool:
+        """A package sold on it has sessions undrawn (or was refunded): refund the package."""
+        return any(p.refunded or p.used < p.sessions for p in self._sold(number))
+
+    def _void_barred(self, number: str | None) -> bool:
+        """A package sold on it had sessions drawn, or was refunded."""
+        return any(p.used or p.refunded for p in self._sold(number))
 
     # -- sessions -------------------------------------------------------------------------
 
@@ -333,6 +347,15 @@ class BillingMachine(RuleBasedStateMachine):
         if action == "units":
             after = self.s.invoices.edit(target.number, changes={first: LineChange(units="3")})
             assert after.lines[0].units == 3
+        elif action == "price" and self.s.packages.covering([first]):
+            # A session drawn from a package stays at 0: the package paid for it.
+            self._refused(
+                NotAllowed,
+                lambda: self.s.invoices.edit(
+                    target.number, changes={first: LineChange(price="99.99")}
+                ),
+            )
+            return
         elif action == "price":
             after = self.s.invoices.edit(
                 target.number, changes={first: LineChange(price="99.99", tax_rate="7.5")}
@@ -360,7 +383,12 @@ class BillingMachine(RuleBasedStateMachine):
     @rule(which=st.integers(0, 99))
     def void(self, which: int) -> None:
         target = pick(self._all_invoices(), which)
-        if target.kind != "invoice" or target.status == VOID or target.amount_paid > 0:
+        if (
+            target.kind != "invoice"
+            or target.status == VOID
+            or target.amount_paid > 0
+            or self._void_barred(target.number)
+        ):
             self._refused(NotAllowed, lambda: self.s.invoices.void(target.number))
             return
         credit_before = self._credit(target.client_id)
@@ -422,6 +450,17 @@ class BillingMachine(RuleBasedStateMachine):
                 if v.kind == "invoice" and v.status != VOID
             ]
             corrected = pick(live, which) if live else None
+        if corrected is not None and self._credit_barred(corrected.number):
+            self._refused(
+                NotAllowed,
+                lambda: self.s.credits.add(
+                    client_id=client_id,
+                    amount=major(cents),
+                    reason="Goodwill",
+                    invoice_number=corrected.number,
+                ),
+            )
+            return
         credit_before = self._credit(client_id)
         note = self.s.credits.add(
             client_id=client_id,
@@ -493,6 +532,11 @@ class BillingMachine(RuleBasedStateMachine):
             )
             return
         amount = max(1, left * percent // 100)
+        if self._credit_barred(target.number):
+            self._refused(
+                NotAllowed, lambda: self.s.refunds.refund(target.number, major(amount), "Sale")
+            )
+            return
         credit_before = self._credit(target.client_id)
         result = self.s.refunds.refund(target.number, major(amount), "Session shortened")
         assert result.outcome is Outcome.SUCCEEDED, result.message
