@@ -24,6 +24,7 @@ from cp_tui.money import line_amounts
 from cp_tui.services import audit, ledger, package_guards
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.clients import get_client
+from cp_tui.services.corrections import refuse_over_correction
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.invoice_reads import get_invoice, invoice_read, snapshot
 from cp_tui.services.readmodels import CreditEntryRead, InvoiceRead
@@ -70,6 +71,8 @@ class CreditService:
                 if corrected.status == InvoiceStatus.VOID:
                     raise NotAllowed(f"{corrected.number} is void; there is nothing to correct")
                 package_guards.refuse_credit_on_sale(session, corrected, "a credit note naming")
+                amounts = line_amounts(Decimal(1), -net, rate)
+                refuse_over_correction(session, corrected, -(amounts.net + amounts.tax))
             note = issue_credit_note(
                 session,
                 self._clock,

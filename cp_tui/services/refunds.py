@@ -27,6 +27,7 @@ from cp_tui.money import format_money
 from cp_tui.services import ledger, package_guards
 from cp_tui.services.card_common import GatewayFactory, require_gateway
 from cp_tui.services.catalogue import parse_price
+from cp_tui.services.corrections import refuse_over_correction
 from cp_tui.services.credits import issue_credit_note
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.gateway import GatewayUnavailable, Outcome, RefundResult
@@ -72,6 +73,7 @@ class RefundService:
                     f"at most {format_money(left, invoice.currency)} of {invoice.number}'s "
                     "card payments can still be refunded"
                 )
+            refuse_over_correction(session, invoice, value)
             row = CardRefund(
                 invoice_id=invoice.id or 0,
                 payment_id=payment.id or 0,

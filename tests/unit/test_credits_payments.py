@@ -83,7 +83,7 @@ def test_the_balance_is_the_sum_of_the_ledger(services: Services, practice: Prac
 
 @pytest.mark.parametrize(
     ("amount", "applied", "due", "status", "left"),
-    [("50.00", 5000, 10000, "unpaid", 0), ("200.00", 15000, 0, "paid", 5000)],
+    [("50.00", 5000, 10000, "unpaid", 0), ("150.00", 15000, 0, "paid", 0)],
 )
 def test_credit_note_naming_an_unpaid_invoice_applies_to_it(
     services: Services,
