@@ -92,6 +92,14 @@ def _ids(text: str) -> list[int]:
     return id_list(text)
 
 
+ADDRESS_HELP = "postal address as printed on documents; \\n for a new line"
+
+
+def _lines(text: str) -> str:
+    """A typed ``\\n`` (backslash, n) is a line break, as in ``documents set``."""
+    return text.replace("\\n", "\n")
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -137,7 +145,7 @@ def build_parser() -> Parser:
     cmd(settings, "show", "show the practice's settings")
     s_set = cmd(settings, "set", "change the practice's settings")
     s_set.add_argument("--practice-name")
-    s_set.add_argument("--address")
+    s_set.add_argument("--address", type=_lines, help=ADDRESS_HELP)
     s_set.add_argument("--tax-id")
     s_set.add_argument("--email")
     s_set.add_argument("--phone")
@@ -152,7 +160,7 @@ def build_parser() -> Parser:
     c_add.add_argument("--name", required=True)
     c_add.add_argument("--email", default="")
     c_add.add_argument("--phone", default="")
-    c_add.add_argument("--address", default="")
+    c_add.add_argument("--address", default="", type=_lines, help=ADDRESS_HELP)
     c_list = cmd(clients, "list", "list clients")
     c_list.add_argument("--search", default="", help="part of a name or e-mail")
     c_list.add_argument("--archived", action="store_true", help="include archived clients")
@@ -160,8 +168,9 @@ def build_parser() -> Parser:
     c_show.add_argument("id", type=int)
     c_edit = cmd(clients, "edit", "change a client's details")
     c_edit.add_argument("id", type=int)
-    for flag in ("--name", "--email", "--phone", "--address"):
+    for flag in ("--name", "--email", "--phone"):
         c_edit.add_argument(flag)
+    c_edit.add_argument("--address", type=_lines, help=ADDRESS_HELP)
     c_rm = cmd(clients, "remove", "delete a client, or archive one with history")
     c_rm.add_argument("id", type=int)
     c_credit = cmd(clients, "credit", "a client's credit ledger")

@@ -13,6 +13,8 @@ characters: those are replaced by close equivalents rather than drawn as boxes.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,6 +22,9 @@ from cp_tui.adapters.pdf_fonts import fit, fonts
 from cp_tui.adapters.pdf_layout import Layout, layout
 from cp_tui.adapters.pdf_lines import line_table
 from cp_tui.documents import Document
+
+FOOTER_SIZE = 7.5
+CELL_PADDING = 6  # left and right of each table cell, as pdf_lines draws them
 
 
 class PdfError(Exception):
@@ -92,10 +97,15 @@ def _draw(page: Layout) -> bytes:
     ]
     if page.logo:
         practice = [_logo(page.logo, width * 0.5, 20 * mm), Spacer(1, 2 * mm), *practice]
+    meta_cells = [[fit(label, glyphs), fit(value, glyphs)] for label, value in page.meta]
     meta = Table(
-        [[fit(label, glyphs), fit(value, glyphs)] for label, value in page.meta],
-        colWidths=[24 * mm, 40 * mm],
-        hAlign="RIGHT",
+        meta_cells,
+        # At least the usual widths; wider when a value needs it (6 pt padding each side,
+        # none right of the values, which end at the margin).
+        colWidths=[
+            max([24 * mm] + [_width(label, regular, glyphs) + 12 for label, _ in meta_cells]),
+            max([40 * mm] + [_width(value, bold, glyphs) + 6 for _, value in meta_cells]),
+        ],
     )
     meta.setStyle(
         TableStyle(
@@ -133,6 +143,9 @@ def _draw(page: Layout) -> bytes:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # A cell places its flowables by its own ALIGN (the meta table's hAlign is
+                # not asked): the numbers end at the right margin, under the title.
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
@@ -160,7 +173,13 @@ def _draw(page: Layout) -> bytes:
     # The lines: a table whose header row repeats on every page. Plain strings
     # draw several times faster than Paragraphs; only wrapping columns use them.
     total_weight = sum(c.weight for c in page.columns)
-    widths = [width * c.weight / total_weight for c in page.columns]
+    widths = _column_widths(
+        [width * c.weight / total_weight for c in page.columns],
+        page,
+        glyphs,
+        regular=regular,
+        bold=bold,
+    )
 
     def fits(text: str, column: int, font: str) -> bool:
         # One line that fits its column (6 pt padding each side) needs no Paragraph.
@@ -233,18 +252,110 @@ def _draw(page: Layout) -> bytes:
         )
         story += [Spacer(1, 10 * mm), KeepTogether(sign)]
 
-    footer_text = fit(f"{page.author}  ·  {page.title} {page.reference}".strip(), glyphs)
+    footer_text = fit(f"{page.author}  ·  {page.footer}", glyphs)
+    footer_short = fit(page.footer, glyphs)
 
-    def footer(canvas: Any, pdf: Any) -> None:
+    def footer(canvas: Any, number: int, count: int) -> None:
+        label = f"Page {number} of {count}"
+        room = width - _width(label, regular, None) * FOOTER_SIZE / 9 - 6 * mm
         canvas.saveState()
-        canvas.setFont(regular, 7.5)
+        canvas.setFont(regular, FOOTER_SIZE)
         canvas.setFillColor(rule)
-        canvas.drawString(margin, 10 * mm, footer_text)
-        canvas.drawRightString(size[0] - margin, 10 * mm, f"Page {pdf.page}")
+        text = _shortest(footer_text, footer_short, room, regular, glyphs)
+        canvas.drawString(margin, 10 * mm, text)
+        canvas.drawRightString(size[0] - margin, 10 * mm, label)
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, canvasmaker=partial(_counting_canvas(), footer=footer))
     return buffer.getvalue()
+
+
+def _column_widths(
+    widths: list[float], page: Layout, glyphs: frozenset[int] | None, *, regular: str, bold: str
+) -> list[float]:
+    """The line table's column widths: the layout's shares of the page, except that a
+    column of one-line text (dates, amounts) is widened to its longest text, taking the
+    room from the wrapping columns first, then from columns wider than they need."""
+    strong = page.strong_rows
+    # Column by column, each text once: rows repeat their dates, units and rates.
+    plain = list(zip(*(r for i, r in enumerate(page.rows) if i not in strong), strict=False))
+    heavy = list(zip(*(r for i, r in enumerate(page.rows) if i in strong), strict=False))
+    needs = []
+    for column, c in enumerate(page.columns):
+        need = _width(c.title, bold, glyphs)
+        if not c.wrap:
+            for texts, font in ((plain, regular), (heavy, bold)):
+                if texts:
+                    need = max(need, *(_width(t, font, glyphs) for t in set(texts[column])))
+        need += 2 * CELL_PADDING
+        # A wrapping column runs over more lines rather than go below half its share.
+        needs.append(max(need, widths[column] / 2) if c.wrap else need)
+    wraps = [c.wrap for c in page.columns]
+    out = [w if wrap else max(w, need) for w, need, wrap in zip(widths, needs, wraps, strict=True)]
+    short = sum(out) - sum(widths)
+    if short <= 0:
+        return widths  # the usual case: the same widths, the same bytes as ever
+    for donors in (
+        [i for i, wrap in enumerate(wraps) if wrap],
+        [i for i, wrap in enumerate(wraps) if not wrap],
+    ):
+        slack = {i: out[i] - needs[i] for i in donors if out[i] > needs[i]}
+        spare = sum(slack.values())
+        if short <= 0 or spare <= 0:
+            continue
+        take = min(short, spare)
+        for i, room in slack.items():
+            out[i] -= take * room / spare
+        short -= take
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _width(text: str, font: str, glyphs: frozenset[int] | None) -> float:
+    """The width of ``text`` as the tables draw it; dates and amounts recur."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    return float(getFont(font).stringWidth(fit(text, glyphs), 9))
+
+
+def _shortest(text: str, short: str, room: float, font: str, glyphs: frozenset[int] | None) -> str:
+    """``text`` if it fits in ``room``, else ``short``, else ``short`` cut with an ellipsis."""
+    scale = FOOTER_SIZE / 9
+    for candidate in (text, short):
+        if _width(candidate, font, glyphs) * scale <= room:
+            return candidate
+    while short and _width(short + "...", font, glyphs) * scale > room:
+        short = short[:-1]
+    return short.rstrip() + "..."
+
+
+@lru_cache(maxsize=1)
+def _counting_canvas() -> type:
+    """A canvas that holds its pages back until the last is drawn, so that the footer
+    can say "Page 2 of 3"; defined on first use, as ReportLab is imported late."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class CountingCanvas(Canvas):
+        def __init__(
+            self, *args: Any, footer: Callable[[Any, int, int], None], **kwargs: Any
+        ) -> None:
+            super().__init__(*args, **kwargs)
+            self._cp_footer = footer
+            self._cp_pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._cp_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            count = len(self._cp_pages)
+            for number, state in enumerate(self._cp_pages, 1):
+                self.__dict__.update(state)
+                self._cp_footer(self, number, count)
+                super().showPage()
+            super().save()
+
+    return CountingCanvas
 
 
 def _logo(content: bytes, max_width: float, max_height: float) -> Any:

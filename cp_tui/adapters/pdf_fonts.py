@@ -53,6 +53,7 @@ def fonts(page: Layout) -> Fonts:
     rl_config.useA85 = 0
     texts = [
         page.title,
+        page.footer,
         page.author,
         page.document_title,
         *page.practice,

@@ -47,7 +47,7 @@ class TotalRow:
 @dataclass(slots=True)
 class Layout:
     title: str
-    reference: str
+    footer: str  # under every page, with the practice's name and the page number
     practice: list[str]
     meta: list[tuple[str, str]]
     parties: list[tuple[str, list[str]]]
@@ -105,11 +105,18 @@ def _party_lines(party: Party, fmt: _Fmt, *, dob: bool = False) -> list[str]:
     return lines
 
 
-def _base(document: Document, fmt: _Fmt, **kw: object) -> Layout:
+def _period(fmt: _Fmt, start: date, end: date) -> str:
+    return f"{fmt.day(start)} to {fmt.day(end)}"
+
+
+def _base(document: Document, fmt: _Fmt, *, whose: str = "", **kw: object) -> Layout:
+    """Every page's footer names the document, so that a page that comes loose says
+    whose it is: by its number, or (``whose``) by the client and the period."""
     practice = document.practice
+    footer = f"{document.title}  ·  {whose}" if whose else f"{document.title} {document.reference}"
     return Layout(
         title=document.title,
-        reference=document.reference if ":" not in document.reference else "",
+        footer=footer,
         practice=_practice_lines(practice, npi=isinstance(document, SuperbillDocument)),
         letter=_letter(fmt.locale),
         author=practice.name,
@@ -284,6 +291,7 @@ def statement_layout(doc: StatementDocument) -> Layout:
         fmt,
         meta=[("From", fmt.day(doc.period_start)), ("To", fmt.day(doc.period_end))],
         parties=[("Account of", _party_lines(doc.client, fmt))],
+        whose=f"{doc.client.name}, {_period(fmt, doc.period_start, doc.period_end)}",
         columns=[
             Column("Date", 1.3),
             Column("Description", 4.2, wrap=True),
@@ -326,6 +334,7 @@ def superbill_layout(doc: SuperbillDocument) -> Layout:
             ("Patient", _party_lines(doc.patient, fmt, dob=True)),
             ("Provider", provider),
         ],
+        whose=f"{doc.patient.name}, {_period(fmt, doc.period_start, doc.period_end)}",
         notes=[f"Diagnosis (ICD-10): {codes}"],
         columns=[
             Column("Date of service", 1.5),
