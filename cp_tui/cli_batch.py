@@ -125,7 +125,7 @@ def _run(services: Any, preview: BatchPreview, a: argparse.Namespace, quiet: boo
 
     console = Console(file=sys.stderr)
     with Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         console=console,

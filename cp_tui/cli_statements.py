@@ -85,7 +85,7 @@ def _send(services: Services, plan: StatementPlan, *, quiet: bool) -> StatementR
 
     console = Console(file=sys.stderr)
     with Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         console=console,

@@ -111,3 +111,22 @@ def test_items_before_the_period_are_counted_and_billed_on_request(tmp_path: Pat
     assert made["include_earlier"] is True
     assert sorted((o["client_id"], o["total"]) for o in made["outcomes"])[0] == (alex, 30000)
     assert json.loads(run(data_dir, *later, "--dry-run", "--json").stdout)["earlier_items"] == 0
+
+
+def test_a_name_that_looks_like_markup_runs_through_the_progress_bar(tmp_path: Path) -> None:
+    data_dir = tmp_path / "practice"
+    services = build_services(resolve_settings(data_dir, environ={}), clock=FrozenClock(FROZEN_NOW))
+    try:
+        therapy = services.catalogue.add(name="Therapy", price="150.00").id
+        lou = services.clients.add(name="Lou [/b] [x] Test").id
+        appt = services.calendar.add(
+            client_ids=[lou], service_ids=[therapy], start=datetime(2026, 11, 23, 10)
+        )[0]
+        services.calendar.complete(appt.id)
+    finally:
+        services.close()
+
+    done = run(data_dir, "invoices", "batch", "--period", "week", "--date", "2026-11-25")
+
+    assert done.returncode == 0, done.stderr
+    assert "Lou [/b] [x] Test" in done.stdout and "1 invoice(s) created" in done.stdout
