@@ -123,7 +123,11 @@ def print_monthly(report: MonthlyReport) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    top = max([m.billed for m in report.months] + [m.received for m in report.months] + [1])
+    # Bars count the insurers' part too: what the practice billed and got in all.
+    top = max(
+        [m.billed_in_all for m in report.months] + [m.received_in_all for m in report.months] + [1]
+    )
+    insured = bool(report.claimed or report.insurer_paid)
 
     def bar(amount: int, style: str) -> Text:
         width = max(0, round(amount * BAR_WIDTH / top))
@@ -139,21 +143,27 @@ def print_monthly(report: MonthlyReport) -> None:
     table.add_column("", no_wrap=True)
     table.add_column("Billed", justify="right")
     table.add_column("Received", justify="right")
+    if insured:
+        table.add_column("Claimed", justify="right")
+        table.add_column("From insurers", justify="right")
     for m in report.months:
-        chart = Text.assemble(bar(m.billed, "cyan"), "\n", bar(m.received, "green"))
-        table.add_row(
-            m.month,
-            chart,
-            format_money(m.billed, report.currency),
-            format_money(m.received, report.currency),
-        )
+        chart = Text.assemble(bar(m.billed_in_all, "cyan"), "\n", bar(m.received_in_all, "green"))
+        cells = [m.billed, m.received] + ([m.claimed, m.insurer_paid] if insured else [])
+        table.add_row(m.month, chart, *(format_money(c, report.currency) for c in cells))
     console = Console(file=sys.stdout, width=max(100, BAR_WIDTH + 50))
     console.print(table)
     console.print(
         f"Billed {format_money(report.billed, report.currency)} "
         f"(credit notes {format_money(report.credited, report.currency)}), "
-        f"received {format_money(report.received, report.currency)}. "
-        "Top bar billed, bottom bar received."
+        f"received {format_money(report.received, report.currency)}"
+        + (
+            f"; claimed from insurers {format_money(report.claimed, report.currency)}, "
+            f"paid by them {format_money(report.insurer_paid, report.currency)}"
+            if insured
+            else ""
+        )
+        + ". Top bar billed, bottom bar received"
+        + (", insurers included." if insured else ".")
     )
 
 

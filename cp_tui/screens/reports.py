@@ -20,6 +20,7 @@ from cp_tui.money import format_money
 from cp_tui.services.errors import DomainError
 from cp_tui.services.reports import AgingReport, MonthlyReport
 from cp_tui.widgets.bar_chart import BarChart, BarPair
+from cp_tui.widgets.plain import cells
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -70,7 +71,7 @@ class ReportsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="reports-body"):
             with Horizontal(id="reports-bar"):
-                yield Label("Balances due as of", classes="reports-label")
+                yield Label("Balances due as of", classes="reports-label", markup=False)
                 yield Input(
                     self.as_of.isoformat(),
                     placeholder="YYYY-MM-DD",
@@ -78,8 +79,10 @@ class ReportsScreen(Screen[None]):
                     tooltip="The day to age balances as of; Enter to apply",
                 )
             yield DataTable(id="reports-aging", cursor_type="row", zebra_stripes=True)
-            yield Static(id="reports-aging-total")
-            yield Label("Billed versus received, last 12 months", classes="reports-title")
+            yield Static(id="reports-aging-total", markup=False)
+            yield Label(
+                "Billed versus received, last 12 months", classes="reports-title", markup=False
+            )
             yield BarChart(id="reports-chart")
         yield Footer()
 
@@ -95,11 +98,11 @@ class ReportsScreen(Screen[None]):
             self.aging = self.services.reports.aging(self.as_of)
             self.monthly = self.services.reports.monthly()
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self._show_aging(self.aging)
         self.query_one("#reports-chart", BarChart).show(
-            [BarPair(m.month, m.billed, m.received) for m in self.monthly.months],
+            [BarPair(m.month, m.billed_in_all, m.received_in_all) for m in self.monthly.months],
             self.monthly.currency,
         )
 
@@ -111,9 +114,7 @@ class ReportsScreen(Screen[None]):
         table.clear()
         for row in report.rows:
             table.add_row(
-                row.client_name,
-                *(money(b) for b in row.buckets),
-                money(row.total),
+                *cells(row.client_name, *(money(b) for b in row.buckets), money(row.total)),
                 key=str(row.client_id),
             )
         total = self.query_one("#reports-aging-total", Static)
@@ -132,7 +133,9 @@ class ReportsScreen(Screen[None]):
         try:
             day = date.fromisoformat(message.value.strip())
         except ValueError:
-            self.notify(f"{message.value!r} is not a date; use YYYY-MM-DD", severity="error")
+            self.notify(
+                f"{message.value!r} is not a date; use YYYY-MM-DD", severity="error", markup=False
+            )
             return
         self.as_of = day
         self.reload()

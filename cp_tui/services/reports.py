@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from cp_tui.clock import Clock
 from cp_tui.models import (
+    BillingItem,
     Client,
     CreditEntry,
     CreditKind,
@@ -32,6 +33,7 @@ from cp_tui.models import (
     InvoiceStatus,
     Payment,
 )
+from cp_tui.models.insurance import ClaimLine, InsurancePolicy
 from cp_tui.money import from_minor
 from cp_tui.services import ledger
 from cp_tui.services.errors import InvalidInput
@@ -80,7 +82,20 @@ class MonthRow:
     month: str  # "2026-11"
     billed: int  # invoices issued (not void)
     credited: int  # credit notes issued, as a positive amount
-    received: int  # payments received
+    received: int  # payments received from clients
+    # Insurers' portions of the month's sessions (claims not denied), and what
+    # insurers paid, by the day their payment was recorded: money the practice
+    # is owed and gets that no client invoice shows.
+    claimed: int = 0
+    insurer_paid: int = 0
+
+    @property
+    def billed_in_all(self) -> int:
+        return self.billed + self.claimed
+
+    @property
+    def received_in_all(self) -> int:
+        return self.received + self.insurer_paid
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +107,8 @@ class MonthlyReport:
     billed: int
     credited: int
     received: int
+    claimed: int = 0
+    insurer_paid: int = 0
 
 
 def month_key(day: date) -> str:
@@ -191,8 +208,16 @@ class ReportService:
                 .where(col(Payment.received_on) <= end)
             ).all():
                 received[month_key(received_on)] += int(amount)
+            claimed, insurer_paid = _insurer_months(session, start, end)
         months = [
-            MonthRow(month=key, billed=billed[key], credited=credited[key], received=received[key])
+            MonthRow(
+                month=key,
+                billed=billed[key],
+                credited=credited[key],
+                received=received[key],
+                claimed=claimed[key],
+                insurer_paid=insurer_paid[key],
+            )
             for key in months_between(start, end)
         ]
         return MonthlyReport(
@@ -203,6 +228,8 @@ class ReportService:
             billed=sum(m.billed for m in months),
             credited=sum(m.credited for m in months),
             received=sum(m.received for m in months),
+            claimed=sum(m.claimed for m in months),
+            insurer_paid=sum(m.insurer_paid for m in months),
         )
 
     # -- the accountant's CSV -------------------------------------------------------------
@@ -230,9 +257,21 @@ class ReportService:
                 .where(col(Payment.received_on) <= end)
                 .order_by(col(Payment.received_on), col(Payment.id))
             ).all()
+            insurer_payments = session.execute(
+                columns(ClaimLine, col(InsurancePolicy.payer), col(BillingItem.client_id))
+                .join(InsurancePolicy, col(InsurancePolicy.id) == col(ClaimLine.policy_id))
+                .join(BillingItem, col(BillingItem.id) == col(ClaimLine.item_id))
+                .where(col(ClaimLine.status) == "paid")
+                .where(col(ClaimLine.decided_on) >= start)
+                .where(col(ClaimLine.decided_on) <= end)
+                .order_by(col(ClaimLine.decided_on), col(ClaimLine.id))
+            ).all()
             numbers = _numbers(session, [p.invoice_id for p in payments])
             names = _names(
-                session, {i.client_id for i in invoices} | {p.client_id for p in payments}
+                session,
+                {i.client_id for i in invoices}
+                | {p.client_id for p in payments}
+                | {client_id for _claim, _payer, client_id in insurer_payments},
             )
             for inv in invoices:
                 rows.append(
@@ -284,12 +323,61 @@ class ReportService:
                         },
                     )
                 )
+            for claim, payer, client_id in insurer_payments:
+                decided = claim.decided_on or start
+                rows.append(
+                    (
+                        decided,
+                        2,
+                        claim.id or 0,
+                        {
+                            "type": "insurer payment",
+                            "date": decided.isoformat(),
+                            "number": f"C{claim.id}",
+                            "client_id": str(client_id),
+                            "client": names.get(client_id, ""),
+                            "status": "",
+                            "due_date": "",
+                            "net": "",
+                            "tax": "",
+                            "total": major(claim.paid_amount),
+                            "method": payer,
+                            "reference": claim.reference,
+                            "invoice": "",
+                            "currency": currency,
+                        },
+                    )
+                )
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         return [row for *_, row in rows]
 
     def export_csv(self, start: date, end: date, path: Path) -> ExportResult:
         """Write ``export_rows`` as CSV (readable by the owner only: it names clients)."""
         return write_csv(Path(path), self.export_rows(start, end), start, end)
+
+
+def _insurer_months(
+    session: Session, start: date, end: date
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Claimed (by date of service, denied left out) and paid by insurers, by month."""
+    claimed: dict[str, int] = defaultdict(int)
+    paid: dict[str, int] = defaultdict(int)
+    for served, amount in session.execute(
+        columns(col(BillingItem.date), col(ClaimLine.amount))
+        .join(BillingItem, col(BillingItem.id) == col(ClaimLine.item_id))
+        .where(col(BillingItem.date) >= start)
+        .where(col(BillingItem.date) <= end)
+        .where(col(ClaimLine.status) != "denied")
+    ).all():
+        claimed[month_key(served)] += int(amount)
+    for decided, amount in session.execute(
+        columns(col(ClaimLine.decided_on), col(ClaimLine.paid_amount))
+        .where(col(ClaimLine.status) == "paid")
+        .where(col(ClaimLine.decided_on) >= start)
+        .where(col(ClaimLine.decided_on) <= end)
+    ).all():
+        paid[month_key(decided)] += int(amount)
+    return claimed, paid
 
 
 def due_as_of(session: Session, day: date) -> list[tuple[int, date, int]]:

@@ -149,3 +149,30 @@ def test_csv_for_the_accountant(
 def test_an_aging_report_for_a_day_far_away_is_refused_with_the_range(services: Services) -> None:
     with pytest.raises(InvalidInput, match="use a year from 1900 to 2200"):
         services.reports.aging(date(9999, 12, 31))
+
+
+def test_insurers_claimed_and_paid_count_by_month_and_in_the_csv(
+    services: Services, practice: Practice, tmp_path: Path
+) -> None:
+    """The insurer's part of a co-pay session is billed and received too: not by invoice."""
+    alex = practice.client()
+    therapy = practice.service("150.00")
+    services.insurance.set_policy(alex, payer="Aetna", member_id="W1", copay="30.00")
+    practice.session([alex], [therapy], datetime(2026, 11, 2, 10, 0))
+    [claim] = services.insurance.claims()
+    services.insurance.submit([claim.id], "AET-1")
+    services.insurance.record_payment(claim.id, "100.00")
+
+    report = services.reports.monthly(date(2026, 11, 1), date(2026, 11, 30))
+    [november] = report.months
+    assert (november.claimed, november.insurer_paid) == (12000, 10000)
+    assert (report.claimed, report.insurer_paid) == (12000, 10000)
+    assert november.received_in_all == november.received + 10000
+
+    target = tmp_path / "accounts.csv"
+    services.reports.export_csv(date(2026, 11, 1), date(2026, 11, 30), target)
+    with target.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["type"] == "insurer payment"]
+    assert [(r["total"], r["method"], r["reference"], r["client"]) for r in rows] == [
+        ("100.00", "Aetna", "AET-1", "Alex Rivera")
+    ]
