@@ -96,7 +96,7 @@ class CpTuiApp(App[str | None]):
 
     def on_mount(self) -> None:
         if self._config_problem:
-            self.notify(self._config_problem, severity="warning", timeout=10)
+            self.notify(self._config_problem, severity="warning", timeout=10, markup=False)
         # After the first frame: the worker's imports would hold the GIL while it paints.
         self.call_after_refresh(self._preview_then_open)
 
@@ -215,7 +215,9 @@ class CpTuiApp(App[str | None]):
     def action_open_mode(self, mode: str) -> None:
         if self.services is None:
             self._mode_asked = mode
-            self.notify(f"Opening the practice… {mode.title()} comes next.", timeout=3)
+            self.notify(
+                f"Opening the practice… {mode.title()} comes next.", timeout=3, markup=False
+            )
             return
         if self.current_mode == mode:
             return

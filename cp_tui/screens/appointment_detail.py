@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from cp_tui.money import decimal_text, format_money, from_minor, line_amounts
@@ -16,6 +17,7 @@ from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.services.errors import DomainError
 from cp_tui.services.readmodels import AppointmentRead, ChargeRead, InvoiceRead
 from cp_tui.widgets.item_picker import LineValues
+from cp_tui.widgets.plain import cells
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -60,9 +62,9 @@ class AppointmentDetail(DialogScreen[InvoiceRead | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(id="appointment-header")
+            yield Static(id="appointment-header", markup=False)
             yield DataTable(cursor_type="row", id="charges")
-            yield Static(id="appointment-hint", classes="muted")
+            yield Static(id="appointment-hint", classes="muted", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,26 +78,31 @@ class AppointmentDetail(DialogScreen[InvoiceRead | None]):
         try:
             appt = self.appt = self.services.calendar.get(self.appointment_id)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         end = appt.start + timedelta(minutes=appt.duration_min)
         series = "  ·  recurring series" if appt.series_id else ""
         self.query_one("#appointment-header", Static).update(
-            f"[b]{appt.start:%A %d %B %Y  %H:%M}-{end:%H:%M}[/b]   {appt.status}{series}\n"
-            f"{', '.join(appt.client_names)}"
+            Content.assemble(
+                (f"{appt.start:%A %d %B %Y  %H:%M}-{end:%H:%M}", "bold"),
+                f"   {appt.status}{series}\n",
+                ", ".join(appt.client_names),
+            )
         )
         table = self.query_one("#charges", DataTable)
         table.clear()
         for charge in appt.charges:
             total = line_amounts(charge.units, charge.unit_price, charge.tax_rate).total
             table.add_row(
-                charge.client_name,
-                charge.service_name,
-                decimal_text(charge.units),
-                format_money(charge.unit_price, self.currency),
-                decimal_text(charge.tax_rate),
-                format_money(total, self.currency),
-                _billing_state(charge),
+                *cells(
+                    charge.client_name,
+                    charge.service_name,
+                    decimal_text(charge.units),
+                    format_money(charge.unit_price, self.currency),
+                    decimal_text(charge.tax_rate),
+                    format_money(total, self.currency),
+                    _billing_state(charge),
+                ),
                 key=str(charge.id),
             )
         hint = "e edits the line under the cursor."
@@ -121,6 +128,7 @@ class AppointmentDetail(DialogScreen[InvoiceRead | None]):
             self.notify(
                 f"This line is on {charge.invoice_number}; change it there (or by credit note).",
                 severity="warning",
+                markup=False,
             )
             return
         values = LineValues(charge.units, charge.unit_price, charge.tax_rate)
@@ -139,7 +147,7 @@ class AppointmentDetail(DialogScreen[InvoiceRead | None]):
                     tax_rate=result.tax_rate,
                 )
             except DomainError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
             self.reload()
 
         self.app.push_screen(LineForm(title, values, self.currency), save)
@@ -148,16 +156,16 @@ class AppointmentDetail(DialogScreen[InvoiceRead | None]):
         try:
             result = self.services.calendar.generate_items(self.appointment_id)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
-        self.notify(result.message.capitalize() + ".")
+        self.notify(result.message.capitalize() + ".", markup=False)
 
     def action_status(self, action: str) -> None:
         try:
             getattr(self.services.calendar, action)(self.appointment_id)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
 

@@ -9,6 +9,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from cp_tui.screens.dialog_screen import DialogScreen
@@ -44,23 +45,23 @@ class AppointmentForm(DialogScreen[list[AppointmentRead] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Static("New appointment", classes="dialog-title")
+            yield Static("New appointment", classes="dialog-title", markup=False)
             yield Field(
                 "Clients (type to filter, space to choose)",
                 name="filter",
                 placeholder="name or e-mail",
             )
             yield SelectionList[int](id="clients")
-            yield Static("", classes="field-error", id="clients-error")
-            yield Label("Services")
+            yield Static("", classes="field-error", id="clients-error", markup=False)
+            yield Label("Services", markup=False)
             yield SelectionList[int](
                 *[
-                    (f"{s.name} {s.code}".strip(), s.id, i == 0)
+                    (Content(f"{s.name} {s.code}".strip()), s.id, i == 0)
                     for i, s in enumerate(self.catalogue)
                 ],
                 id="services",
             )
-            yield Static("", classes="field-error", id="services-error")
+            yield Static("", classes="field-error", id="services-error", markup=False)
             with Horizontal(classes="row"):
                 yield Field("Date", self.day.isoformat(), name="date", placeholder="YYYY-MM-DD")
                 yield Field("Time", "09:00", name="time", placeholder="HH:MM")
@@ -68,10 +69,10 @@ class AppointmentForm(DialogScreen[list[AppointmentRead] | None]):
                 yield Field("Minutes", str(duration), name="duration")
             with Horizontal(classes="row"):
                 with Vertical(classes="repeat"):
-                    yield Label("Repeat")
+                    yield Label("Repeat", markup=False)
                     yield Select(REPEATS, value="", allow_blank=False, id="repeat")
                 yield Field("Sessions in the series", "10", name="count")
-            yield Static("", classes="dialog-error", id="form-error")
+            yield Static("", classes="dialog-error", id="form-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Book (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -86,7 +87,7 @@ class AppointmentForm(DialogScreen[list[AppointmentRead] | None]):
         chooser.clear_options()
         chooser.add_options(
             [
-                (f"{c.name}  {c.email}", c.id, c.id in self.chosen_clients)
+                (Content(f"{c.name}  {c.email}"), c.id, c.id in self.chosen_clients)
                 for c in self.clients
                 if needle in c.name.lower() or needle in c.email.lower()
             ][:200]

@@ -23,6 +23,7 @@ from cp_tui.screens.confirm import ConfirmScreen
 from cp_tui.services.batch import BatchOutcome, BatchPreview, BatchResult, BatchRow
 from cp_tui.services.batch_rows import UnbilledOccurrence
 from cp_tui.services.errors import DomainError
+from cp_tui.widgets.plain import cells
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -69,6 +70,13 @@ class BatchScreen(Screen[None]):
             tooltip="Switch between this week and last month",
         ),
         Binding(
+            "e",
+            "earlier",
+            "Earlier items",
+            id="batch.earlier",
+            tooltip="Also bill uninvoiced items dated before the period, or leave them out again",
+        ),
+        Binding(
             "g",
             "generate",
             "Generate items",
@@ -86,6 +94,7 @@ class BatchScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.period = period
+        self.include_earlier = False
         self.preview: BatchPreview | None = None
         self.unticked: set[int] = set()
         self.running = False
@@ -93,18 +102,20 @@ class BatchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="batch-bar"):
-            yield Static(id="batch-period")
+            yield Static(id="batch-period", markup=False)
             yield Checkbox("Send (s)", id="batch-send")
             yield Checkbox("Charge cards (c)", id="batch-charge")
+        yield Static(id="batch-earlier", markup=False)
         yield DataTable(id="batch-table", cursor_type="row", zebra_stripes=True)
         yield Label(
             "Recurring sessions still scheduled, not billed (g bills them; mark any that "
             "did not happen first):",
             id="batch-unbilled-label",
+            markup=False,
         )
         yield DataTable(id="batch-unbilled", cursor_type="row")
         yield ProgressBar(id="batch-progress", show_eta=False)
-        yield Static(id="batch-summary")
+        yield Static(id="batch-summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -129,30 +140,53 @@ class BatchScreen(Screen[None]):
 
     def reload(self) -> None:
         try:
-            self.preview = self.services.batch.preview(self.period)
+            self.preview = self.services.batch.preview(
+                self.period, include_earlier=self.include_earlier
+            )
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         preview = self.preview
         name = "Week" if preview.period == "week" else "Month"
+        span = f"{name} {preview.start:%a %d %b} to {preview.end:%a %d %b %Y}"
         self.query_one("#batch-period", Static).update(
-            f"{name} {preview.start:%a %d %b} to {preview.end:%a %d %b %Y}  (p switches)"
+            f"{span} and uninvoiced items before it  (p switches, e leaves those out)"
+            if preview.include_earlier
+            else f"{span}  (p switches)"
         )
+        self.query_one("#batch-earlier", Static).update(self._earlier_note(preview))
+        self.set_class(not preview.earlier_items, "-no-earlier")
         table = self.query_one("#batch-table", DataTable)
         table.clear()
         for row in preview.rows:
-            table.add_row(*self._cells(row), key=str(row.client_id))
+            table.add_row(*cells(*self._cells(row)), key=str(row.client_id))
         unbilled = self.query_one("#batch-unbilled", DataTable)
         unbilled.clear()
         for occ in preview.unbilled:
             unbilled.add_row(
-                str(occ.appointment_id),
-                f"{occ.start:%a %d %b %H:%M}",
-                ", ".join(occ.client_names),
-                ", ".join(occ.service_names),
+                *cells(
+                    str(occ.appointment_id),
+                    f"{occ.start:%a %d %b %H:%M}",
+                    ", ".join(occ.client_names),
+                    ", ".join(occ.service_names),
+                )
             )
         self.set_class(not preview.unbilled, "-no-unbilled")
         self._summary()
+
+    @staticmethod
+    def _earlier_note(preview: BatchPreview) -> str:
+        """Items dated before the period, left out of this run: said, never forgotten."""
+        items, clients = preview.earlier_items, preview.earlier_clients
+        if not items:
+            return ""
+        return (
+            f"{items} uninvoiced item{'' if items == 1 else 's'} of {clients} "
+            f"client{'' if clients == 1 else 's'} {'is' if items == 1 else 'are'} dated "
+            f"before {preview.start.day} {preview.start:%b} and "
+            f"{'is' if items == 1 else 'are'} not in this run: e includes "
+            f"{'it' if items == 1 else 'them'}"
+        )
 
     def _money(self, amount: int) -> str:
         return format_money(amount, self.preview.currency if self.preview else "USD")
@@ -203,6 +237,17 @@ class BatchScreen(Screen[None]):
         self.unticked.clear()
         self.reload()
 
+    def action_earlier(self) -> None:
+        if self.running:
+            return
+        preview = self.preview
+        if not self.include_earlier and (preview is None or not preview.earlier_items):
+            self.notify("No uninvoiced items are dated before this period.", markup=False)
+            return
+        # Clients left unticked stay unticked: only what the rows hold changes.
+        self.include_earlier = not self.include_earlier
+        self.reload()
+
     def action_send(self) -> None:
         box = self.query_one("#batch-send", Checkbox)
         box.value = not box.value
@@ -213,13 +258,13 @@ class BatchScreen(Screen[None]):
 
     def action_close(self) -> None:
         if self.running:
-            self.notify("The batch is still running; it finishes on its own.")
+            self.notify("The batch is still running; it finishes on its own.", markup=False)
             return
         self.dismiss()
 
     def action_generate(self) -> None:
         if self.running or self.preview is None or not self.preview.unbilled:
-            self.notify("No recurring sessions are waiting for their items.")
+            self.notify("No recurring sessions are waiting for their items.", markup=False)
             return
         waiting = self.preview.unbilled
         self.app.push_screen(
@@ -241,7 +286,7 @@ class BatchScreen(Screen[None]):
             except DomainError as exc:
                 problems.append(str(exc))
         self.reload()
-        self.notify(f"Created {made} billing item(s).")
+        self.notify(f"Created {made} billing item(s).", markup=False)
         for problem in problems:
             self.notify(problem, severity="error", markup=False)
 
@@ -255,7 +300,9 @@ class BatchScreen(Screen[None]):
         if self.running:
             return
         if not rows:
-            self.notify("Tick at least one client (space) to invoice.", severity="warning")
+            self.notify(
+                "Tick at least one client (space) to invoice.", severity="warning", markup=False
+            )
             return
         self.running = True
         self.add_class("-running")  # the bar shows only while a run is going
@@ -265,15 +312,24 @@ class BatchScreen(Screen[None]):
             rows,
             send=self.query_one("#batch-send", Checkbox).value,
             charge=self.query_one("#batch-charge", Checkbox).value,
+            include_earlier=self.include_earlier,
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="batch")
-    def _run(self, rows: list[BatchRow], *, send: bool, charge: bool) -> None:
+    def _run(
+        self, rows: list[BatchRow], *, send: bool, charge: bool, include_earlier: bool
+    ) -> None:
         def step(done: int, total: int, outcome: BatchOutcome) -> None:
             self.post_message(BatchProgress(done, total, outcome))
 
         try:
-            result = self.services.batch.run(rows, send=send, charge=charge, progress=step)
+            result = self.services.batch.run(
+                rows,
+                include_earlier=include_earlier,
+                send=send,
+                charge=charge,
+                progress=step,
+            )
         except DomainError as exc:
             self.post_message(BatchFinished(None, str(exc)))
             return
@@ -306,7 +362,7 @@ class BatchScreen(Screen[None]):
             )
             return
         created = message.result.created
-        failed = [o for o in message.result.outcomes if o.status == "failed"]
+        failed = [o for o in message.result.outcomes if o.status == "failed" or o.undelivered]
         self.notify(f"Created {len(created)} invoice(s).", markup=False)
         for outcome in failed:
             self.notify(f"{outcome.client_name}: {outcome.message}", severity="error", markup=False)

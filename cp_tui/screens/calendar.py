@@ -85,7 +85,7 @@ class CalendarScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="calendar-title")
+        yield Static(id="calendar-title", markup=False)
         yield WeekGrid(id="week")
         yield VirtualTable(
             [
@@ -97,7 +97,7 @@ class CalendarScreen(Screen[None]):
             ],
             id="agenda",
         )
-        yield Static(id="calendar-detail")
+        yield Static(id="calendar-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -228,7 +228,9 @@ class CalendarScreen(Screen[None]):
         appt = self.selected
         if appt is None:
             self.notify(
-                "Select an appointment first (arrows move, n books one).", severity="warning"
+                "Select an appointment first (arrows move, n books one).",
+                severity="warning",
+                markup=False,
             )
         return appt
 
@@ -245,7 +247,7 @@ class CalendarScreen(Screen[None]):
             self.query_one(WeekGrid).selected_id = first.id
             self.reload()
             extra = f" and {len(booked) - 1} more in the series" if len(booked) > 1 else ""
-            self.notify(f"Booked {first.start:%a %d %b %H:%M}{extra}.")
+            self.notify(f"Booked {first.start:%a %d %b %H:%M}{extra}.", markup=False)
 
     def action_open(self) -> None:
         from cp_tui.screens.appointment_detail import AppointmentDetail
@@ -266,13 +268,13 @@ class CalendarScreen(Screen[None]):
         try:
             updated = getattr(self.services.calendar, action)(appt.id)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
         note = ""
         if updated.status == "completed" and updated.series_id and not updated.uninvoiced_items:
             note = " Recurring: press g to generate its items, or i to invoice."
-        self.notify(f"{', '.join(updated.client_names)}: {updated.status}.{note}")
+        self.notify(f"{', '.join(updated.client_names)}: {updated.status}.{note}", markup=False)
 
     def action_generate(self) -> None:
         appt = self._need_selection()
@@ -281,10 +283,10 @@ class CalendarScreen(Screen[None]):
         try:
             result = self.services.calendar.generate_items(appt.id)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
-        self.notify(result.message.capitalize() + ".")
+        self.notify(result.message.capitalize() + ".", markup=False)
 
     # -- quick billing ---------------------------------------------------------------------
 
@@ -297,6 +299,7 @@ class CalendarScreen(Screen[None]):
             self.notify(
                 f"This session is {appt.status}; reopen it from its detail to bill it.",
                 severity="error",
+                markup=False,
             )
             return
         has_items = appt.uninvoiced_items + appt.invoiced_items > 0
@@ -333,12 +336,14 @@ class CalendarScreen(Screen[None]):
                 self.services.calendar.complete(appt.id)
             fresh = self.services.calendar.get(appt.id)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
         open_charges = [c for c in fresh.charges if c.item_id and not c.invoice_number]
         if not open_charges:
-            self.notify("Every item of this session is invoiced already.", severity="warning")
+            self.notify(
+                "Every item of this session is invoiced already.", severity="warning", markup=False
+            )
             return
         clients = list(dict.fromkeys(c.client_id for c in open_charges))
         if len(clients) == 1:
@@ -392,12 +397,14 @@ class CalendarScreen(Screen[None]):
         if invoice.status == "draft":
             self.notify(
                 f"Draft {invoice.number} saved for {invoice.client_name}: no number yet; "
-                "i issues it (Invoices, filter Drafts, lists it)."
+                "i issues it (Invoices, filter Drafts, lists it).",
+                markup=False,
             )
         else:
             self.notify(
                 f"{invoice.number} created for {invoice.client_name}: "
-                f"{format_money(invoice.amount_due, invoice.currency)} due."
+                f"{format_money(invoice.amount_due, invoice.currency)} due.",
+                markup=False,
             )
         detail = InvoiceDetailScreen(self.services, invoice.number)
         self.app.push_screen(detail, lambda _: self.reload())

@@ -60,6 +60,7 @@ class CardSetupScreen(DialogScreen[CardRead | None]):
             yield Static(
                 "u copies the link · esc stops waiting (the card is still picked up later)",
                 classes="muted",
+                markup=False,
             )
             yield Static(self.qr, id="qr", markup=False)
 
@@ -69,7 +70,7 @@ class CardSetupScreen(DialogScreen[CardRead | None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.link.url)
-        self.notify("Copied.")
+        self.notify("Copied.", markup=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _poll(self) -> None:

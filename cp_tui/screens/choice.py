@@ -38,8 +38,9 @@ class ChoiceScreen(DialogScreen[str | None]):
             yield OptionList(
                 *[Option(f"{c.key}  {c.label}", id=c.value) for c in self.choices],
                 id="choices",
+                markup=False,
             )
-            yield Static("a letter or enter chooses · esc cancels", classes="muted")
+            yield Static("a letter or enter chooses · esc cancels", classes="muted", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#choices", OptionList).focus()

@@ -40,10 +40,10 @@ class ChooseClientScreen(DialogScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Input(placeholder="type a name or e-mail", id="choose-filter")
             yield VirtualTable([Column("Name", 30), Column("E-mail", 34)], id="choose-table")
-            yield Static("enter chooses · ↑↓ move · esc cancels", classes="muted")
+            yield Static("enter chooses · ↑↓ move · esc cancels", classes="muted", markup=False)
 
     def on_mount(self) -> None:
         self._fill("")

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -28,6 +29,7 @@ from cp_tui.screens.confirm import ConfirmScreen
 from cp_tui.services.claim_status import STATUS_WORDS, STATUSES
 from cp_tui.services.errors import DomainError
 from cp_tui.services.insurance import ClaimRead
+from cp_tui.widgets.plain import cells
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -86,9 +88,9 @@ class ClaimsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="claims-filter")
+        yield Static(id="claims-filter", markup=False)
         yield DataTable(id="claims-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="claims-summary")
+        yield Static(id="claims-summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,7 +111,7 @@ class ClaimsScreen(Screen[None]):
         try:
             self.claims = self.services.insurance.claims(status=self.status)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self._show()
 
@@ -117,11 +119,14 @@ class ClaimsScreen(Screen[None]):
         return format_money(amount, self.currency)
 
     def _show(self) -> None:
-        shown = " · ".join(
-            f"[b reverse] {self._word(f)} [/]" if f == self.status else self._word(f)
-            for f in FILTERS
-        )
-        self.query_one("#claims-filter", Static).update(f"Showing (f): {shown}")
+        shown: list[str | tuple[str, str]] = ["Showing (f): "]
+        for index, f in enumerate(FILTERS):
+            if index:
+                shown.append(" · ")
+            shown.append(
+                (f" {self._word(f)} ", "bold reverse") if f == self.status else self._word(f)
+            )
+        self.query_one("#claims-filter", Static).update(Content.assemble(*shown))
         table = self.query_one("#claims-table", DataTable)
         row_before = table.cursor_row
         table.clear()
@@ -145,14 +150,16 @@ class ClaimsScreen(Screen[None]):
                 if c.status == "paid":
                     status = f"paid {self._money(c.paid_amount)}"
                 table.add_row(
-                    str(c.id),
-                    _cut(c.client_name, 22),
-                    c.date_of_service.isoformat(),
-                    _cut(c.description, 22),
-                    self._money(c.amount),
-                    self._money(c.client_portion),
-                    status,
-                    c.reference,
+                    *cells(
+                        str(c.id),
+                        _cut(c.client_name, 22),
+                        c.date_of_service.isoformat(),
+                        _cut(c.description, 22),
+                        self._money(c.amount),
+                        self._money(c.client_portion),
+                        status,
+                        c.reference,
+                    ),
                     key=str(c.id),
                 )
         if table.row_count:
@@ -184,14 +191,14 @@ class ClaimsScreen(Screen[None]):
         key = self._cursor_key()
         found = next((c for c in self.claims if str(c.id) == key), None)
         if found is None:
-            self.notify(f"Move to a claim (not a payer's heading) to {what} it.")
+            self.notify(f"Move to a claim (not a payer's heading) to {what} it.", markup=False)
         return found
 
     def _run(self, call: Callable[[], object]) -> bool:
         try:
             call()
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return False
         finally:
             self.reload()
@@ -212,7 +219,7 @@ class ClaimsScreen(Screen[None]):
     def action_submit(self) -> None:
         key = self._cursor_key()
         if key is None:
-            self.notify("There is no claim to submit.")
+            self.notify("There is no claim to submit.", markup=False)
             return
         if key.startswith(PAYER_KEY):
             payer = key[len(PAYER_KEY) :]
@@ -223,12 +230,14 @@ class ClaimsScreen(Screen[None]):
             ids = [claim.id] if claim.status == "to_submit" else []
             what = f"claim {claim.id} to {claim.payer}"
         if not ids:
-            self.notify("Nothing here is still to submit: f shows the claims to submit.")
+            self.notify(
+                "Nothing here is still to submit: f shows the claims to submit.", markup=False
+            )
             return
 
         def submitted(reference: str | None) -> None:
             if reference and self._run(lambda: self.services.insurance.submit(ids, reference)):
-                self.notify(f"Submitted {what}, reference {reference}.")
+                self.notify(f"Submitted {what}, reference {reference}.", markup=False)
 
         self.app.push_screen(ReferenceForm(what), submitted)
 
@@ -237,7 +246,9 @@ class ClaimsScreen(Screen[None]):
         if claim is None:
             return
         if claim.status in ("paid", "denied"):
-            self.notify(f"Claim {claim.id} is already {claim.status}.", severity="warning")
+            self.notify(
+                f"Claim {claim.id} is already {claim.status}.", severity="warning", markup=False
+            )
             return
 
         def paid(amount: int | None) -> None:
@@ -258,7 +269,9 @@ class ClaimsScreen(Screen[None]):
         if claim is None:
             return
         if claim.status in ("paid", "denied"):
-            self.notify(f"Claim {claim.id} is already {claim.status}.", severity="warning")
+            self.notify(
+                f"Claim {claim.id} is already {claim.status}.", severity="warning", markup=False
+            )
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -312,14 +325,16 @@ class ClaimsScreen(Screen[None]):
             if done.rest_item_id is not None
             else ""
         )
-        self.notify(f"Claim {done.id} is {done.status}{moved}.")
+        self.notify(f"Claim {done.id} is {done.status}{moved}.", markup=False)
 
     def action_export(self) -> None:
         day = self.services.clock.today().isoformat()
         target = self.services.documents.documents_dir / f"claims-{day}.csv"
         count: list[int] = []
         if self._run(lambda: count.append(self.services.insurance.export_csv(target))):
-            self.notify(f"Wrote {count[0]} claim(s) with the CMS-1500 fields to {target}.")
+            self.notify(
+                f"Wrote {count[0]} claim(s) with the CMS-1500 fields to {target}.", markup=False
+            )
 
     def action_superbill(self) -> None:
         claim = self._cursor_claim("make the superbill of")
@@ -333,7 +348,7 @@ class ClaimsScreen(Screen[None]):
                 and c.payer == claim.payer
                 and (c.reference == claim.reference or not claim.reference)
             ]
-            self.notify(f"Drawing the superbill of {claim.client_name}…")
+            self.notify(f"Drawing the superbill of {claim.client_name}…", markup=False)
             self._save_superbill(claim.client_id, min(days), max(days))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="superbill")
@@ -361,6 +376,8 @@ class ClaimsScreen(Screen[None]):
     @on(SuperbillSaved)
     def _superbill_saved(self, message: SuperbillSaved) -> None:
         if message.path is None:
-            self.notify(f"The superbill was not saved: {message.error}", severity="error")
+            self.notify(
+                f"The superbill was not saved: {message.error}", severity="error", markup=False
+            )
         else:
-            self.notify(f"Saved the superbill to {message.path}.")
+            self.notify(f"Saved the superbill to {message.path}.", markup=False)

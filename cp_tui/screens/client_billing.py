@@ -8,9 +8,11 @@ loads it, tells it the credit available for the chosen payer, handles
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, Select, Static, Switch
 
@@ -41,23 +43,25 @@ class BillingPane(Vertical):
         self._payer = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("Uninvoiced amounts", classes="section-title")
+        yield Static("Uninvoiced amounts", classes="section-title", markup=False)
         yield ItemPicker(self.currency, id="billing-items")
         yield Static(
             "Nothing to invoice: every completed session is on an invoice.",
             id="billing-empty",
             classes="muted",
+            markup=False,
         )
         with Horizontal(id="billing-options"):
-            yield Label("Bill to (t)", classes="billing-label")
+            yield Label("Bill to (t)", classes="billing-label", markup=False)
             yield Select[int]([("", 0)], allow_blank=False, id="bill-to")
             yield Switch(value=False, id="apply-credit")
-            yield Label("", id="credit-label", classes="billing-label")
-        yield Static("", id="billing-totals")
+            yield Label("", id="credit-label", classes="billing-label", markup=False)
+        yield Static("", id="billing-totals", markup=False)
         yield Static(
             "space ticks · a all/none · e edits the line · c creates the invoice",
             classes="muted",
             id="billing-hint",
+            markup=False,
         )
 
     # -- state from the screen -------------------------------------------------------
@@ -87,7 +91,10 @@ class BillingPane(Vertical):
     def set_payers(self, payers: list[tuple[str, int]], *, keep: int) -> None:
         self.payers = payers
         select = self.query_one("#bill-to", Select)
-        select.set_options([*payers, ("Another client…", OTHER)])
+        # Names are shown as typed: a Text prompt is never read as markup.
+        select.set_options(
+            [*((Text(name), value) for name, value in payers), ("Another client…", OTHER)]
+        )
         legal = {value for _, value in payers}
         select.value = keep if keep in legal else self.client_id
         self._payer = select.value if isinstance(select.value, int) else self.client_id
@@ -170,9 +177,12 @@ class BillingPane(Vertical):
             return format_money(amount, self.currency)
 
         self.query_one("#billing-totals", Static).update(
-            f"{len(picker.ticked)} of {len(picker.items)} ticked   "
-            f"Subtotal {money(totals.subtotal)}   Tax {money(totals.tax)}   "
-            f"Credit applied −{money(credit)}   [b]Amount due {money(totals.total - credit)}[/b]"
+            Content.assemble(
+                f"{len(picker.ticked)} of {len(picker.items)} ticked   "
+                f"Subtotal {money(totals.subtotal)}   Tax {money(totals.tax)}   "
+                f"Credit applied −{money(credit)}   ",
+                (f"Amount due {money(totals.total - credit)}", "bold"),
+            )
         )
 
     # -- events ---------------------------------------------------------------------------

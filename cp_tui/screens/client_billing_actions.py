@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.markup import escape
 from textual.screen import Screen
 
 from cp_tui.money import format_money
@@ -58,7 +57,7 @@ class ClientBillingActions(Screen[None]):
             self.notify(str(exc), severity="error", markup=False)
             billing.revert_payer()
             return
-        billing.choose_payer(payer.id, escape(payer.name))
+        billing.choose_payer(payer.id, payer.name)
 
     @on(ItemPicker.EditRequested)
     def _edit_line(self, message: ItemPicker.EditRequested) -> None:
@@ -71,14 +70,14 @@ class ClientBillingActions(Screen[None]):
                 self.query_one(BillingPane).set_line(item_id, values)
 
         self.app.push_screen(
-            LineForm(f"Line: {escape(message.item.description)}", message.values, self.currency),
+            LineForm(f"Line: {message.item.description}", message.values, self.currency),
             apply,
         )
 
     def action_toggle_credit(self) -> None:
         billing = self.query_one(BillingPane)
         if not billing.toggle_credit():
-            self.notify("There is no credit balance to apply.", severity="warning")
+            self.notify("There is no credit balance to apply.", severity="warning", markup=False)
 
     def action_bill_to(self) -> None:
         self.action_tab("billing")
@@ -89,7 +88,7 @@ class ClientBillingActions(Screen[None]):
         chosen = billing.chosen
         if not chosen:
             self.action_tab("billing")
-            self.notify("Tick the items to invoice first (space ticks, a ticks all).")
+            self.notify("Tick the items to invoice first (space ticks, a ticks all).", markup=False)
             return
         try:
             invoice = self.services.invoices.create(

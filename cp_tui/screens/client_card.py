@@ -45,9 +45,10 @@ class ClientCardActions(Screen[None]):
             self.notify(
                 "Stripe is not connected: set STRIPE_API_KEY or run `cp-tui stripe login`.",
                 severity="warning",
+                markup=False,
             )
             return
-        self.notify("Opening Stripe's card page…")
+        self.notify("Opening Stripe's card page…", markup=False)
         self._start_setup()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="card")

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.markup import escape
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from cp_tui.money import format_money
@@ -56,18 +55,18 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="client-title")
+        yield Static(id="client-title", markup=False)
         with TabbedContent(initial=f"tab-{self.first_tab}", id="client-tabs"):
             with TabPane("Details (d)", id="tab-details"):
-                yield Static(id="client-details")
+                yield Static(id="client-details", markup=False)
             with TabPane("Billing (b)", id="tab-billing"):
                 yield BillingPane(self.currency, id="billing")
             with TabPane("Invoices (i)", id="tab-invoices"):
                 yield VirtualTable(INVOICE_COLUMNS, id="client-invoices")
             with TabPane("Payments (p)", id="tab-payments"):
-                yield Static("Payments received", classes="section-title")
+                yield Static("Payments received", classes="section-title", markup=False)
                 yield VirtualTable(PAYMENT_COLUMNS, id="client-payments")
-                yield Static(id="credit-title", classes="section-title")
+                yield Static(id="credit-title", classes="section-title", markup=False)
                 yield VirtualTable(CREDIT_COLUMNS, id="client-credit")
         yield Footer()
 
@@ -133,11 +132,11 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
 
     def _payers(self, client: ClientRead, items: list[ItemRead]) -> list[tuple[str, int]]:
         """This client first, then whoever shared a session with the items (couples, groups)."""
-        payers: dict[int, str] = {client.id: f"{escape(client.name)} (this client)"}
+        payers: dict[int, str] = {client.id: f"{client.name} (this client)"}
         for appointment_id in sorted({i.appointment_id for i in items if i.appointment_id}):
             appt = self.services.calendar.get(appointment_id)
             for cid, name in zip(appt.client_ids, appt.client_names, strict=False):
-                payers.setdefault(cid, f"{escape(name)} (same session)")
+                payers.setdefault(cid, f"{name} (same session)")
         return [(label, cid) for cid, label in payers.items()]
 
     def _money(self, amount: int) -> str:
@@ -170,7 +169,7 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
         key = message.key
         number = key if isinstance(key, str) else key[1] if isinstance(key, tuple) else None
         if not number:
-            self.notify("This entry is not tied to an invoice.", severity="warning")
+            self.notify("This entry is not tied to an invoice.", severity="warning", markup=False)
             return
         from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.widgets import Button, Checkbox, Input, Static
 
 from cp_tui.screens.dialog_screen import DialogScreen
@@ -50,9 +49,9 @@ class ClientForm(DialogScreen[ClientRead | None]):
 
     def compose(self) -> ComposeResult:
         c = self.client
-        title = f"Edit {escape(c.name)}" if c else "New client"
+        title = f"Edit {c.name}" if c else "New client"
         with Vertical(classes="dialog"):
-            yield Static(title, classes="dialog-title")
+            yield Static(title, classes="dialog-title", markup=False)
             yield Field("Name (required)", c.name if c else "", name="name")
             with Horizontal(classes="row"):
                 yield Field(
@@ -83,7 +82,7 @@ class ClientForm(DialogScreen[ClientRead | None]):
                 self.services.session_charge.charge_at_end(c.id) if c else False,
                 id="charge-at-end",
             )
-            yield Static("", classes="dialog-error", id="client-error")
+            yield Static("", classes="dialog-error", id="client-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (enter)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -100,7 +99,7 @@ class ClientForm(DialogScreen[ClientRead | None]):
             diagnosis_codes=self._field("diagnosis_codes").value,
         )
         for code_field in ("date_of_birth", "diagnosis_codes"):
-            self._field(code_field).set_error(escape(problems.get(code_field, "")) or None)
+            self._field(code_field).set_error(problems.get(code_field) or None)
         return self._valid_contact() and not problems
 
     def _valid_contact(self) -> bool:
@@ -110,7 +109,7 @@ class ClientForm(DialogScreen[ClientRead | None]):
             check_email(email.value)
             email.set_error(None)
         except DomainError as exc:
-            email.set_error(escape(str(exc)))
+            email.set_error(str(exc))
             return False
         return bool(name.value)
 
@@ -135,7 +134,7 @@ class ClientForm(DialogScreen[ClientRead | None]):
                 forget_date_of_birth=not born,
             )
         except DomainError as exc:
-            self.query_one("#client-error", Static).update(escape(str(exc)))
+            self.query_one("#client-error", Static).update(str(exc))
             self.notify(str(exc), severity="error", markup=False)
             return
         self.dismiss(saved)

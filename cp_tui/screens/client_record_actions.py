@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.markup import escape
 from textual.screen import Screen
 
 from cp_tui.money import format_money
@@ -41,14 +40,16 @@ class ClientRecordActions(Screen[None]):
 
         if self.client is not None:
             self.app.push_screen(
-                CreditForm(self.services, self.client.id, escape(self.client.name)), self._credited
+                CreditForm(self.services, self.client.id, self.client.name), self._credited
             )
 
     def _credited(self, note: InvoiceRead | None) -> None:
         if note is not None:
             self.reload()
             credit = format_money(self.client.credit_balance if self.client else 0, self.currency)
-            self.notify(f"Credit note {note.number} issued; credit balance now {credit}.")
+            self.notify(
+                f"Credit note {note.number} issued; credit balance now {credit}.", markup=False
+            )
 
     def action_archive(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
@@ -56,7 +57,7 @@ class ClientRecordActions(Screen[None]):
         client = self.client
         if client is None:
             return
-        name = escape(client.name)
+        name = client.name
         if client.archived:
             question = f"Restore {name}? They come back to the client list."
             yes = "Restore"

@@ -119,10 +119,10 @@ class ClientsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="clients-filter-bar"):
-            yield Label("Filter /", id="clients-filter-label")
+            yield Label("Filter /", id="clients-filter-label", markup=False)
             yield Input(placeholder="name or e-mail", id="clients-filter")
         yield VirtualTable(COLUMNS, id="clients-table")
-        yield Static(id="clients-totals")
+        yield Static(id="clients-totals", markup=False)
         yield Footer()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
@@ -214,7 +214,7 @@ class ClientsScreen(Screen[None]):
         self.show_archived = not self.show_archived
         self.reload()
         shown = "shown" if self.show_archived else "hidden"
-        self.notify(f"Archived clients {shown}.")
+        self.notify(f"Archived clients {shown}.", markup=False)
 
     # -- actions ----------------------------------------------------------------
 
@@ -242,6 +242,8 @@ class ClientsScreen(Screen[None]):
 
         client_id = self.selected
         if client_id is None:
-            self.notify("No client selected: n adds one, / filters.", severity="warning")
+            self.notify(
+                "No client selected: n adds one, / filters.", severity="warning", markup=False
+            )
             return
         self.app.push_screen(ClientDetailScreen(self.services, client_id))

@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from cp_tui.screens.dialog_screen import DialogScreen
@@ -26,10 +27,10 @@ class ConfirmScreen(DialogScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-body")
+            yield Static(self.question, classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} (y)", variant="primary", id="yes")
-                yield Button(f"{self.no} (n)", id="no")
+                yield Button(Content(f"{self.yes} (y)"), variant="primary", id="yes")
+                yield Button(Content(f"{self.no} (n)"), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -48,11 +48,13 @@ class CreditForm(DialogScreen[InvoiceRead | None]):
         about = f" correcting {self.invoice.number}" if self.invoice else ""
         suggested = str(from_minor(self.invoice.subtotal, self.currency)) if self.invoice else ""
         with Vertical(classes="dialog"):
-            yield Static(f"Credit note for {self.client_name}{about}", classes="dialog-title")
+            yield Static(
+                f"Credit note for {self.client_name}{about}", classes="dialog-title", markup=False
+            )
             yield Field(f"Amount before tax ({self.currency})", suggested, name="amount")
             yield Field("Reason (printed on the credit note)", name="reason")
             yield Field("Tax %", format(self.tax_rate.normalize(), "f"), name="tax")
-            yield Static("", classes="dialog-error", id="credit-error")
+            yield Static("", classes="dialog-error", id="credit-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Issue credit note (enter)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

@@ -49,7 +49,7 @@ class DocumentsForm(DialogScreen[DocumentSettingsRead | None]):
     def compose(self) -> ComposeResult:
         d = self.current
         with Vertical(classes="dialog wide", id="documents-form"):
-            yield Static("Documents: what every PDF prints", classes="dialog-title")
+            yield Static("Documents: what every PDF prints", classes="dialog-title", markup=False)
             with Horizontal(classes="row"):
                 yield Field(
                     "NPI (10 digits; US superbills)", d.npi, name="npi", placeholder="1234567893"
@@ -60,9 +60,9 @@ class DocumentsForm(DialogScreen[DocumentSettingsRead | None]):
                     name="locale",
                     placeholder="en_US, en_GB, de_DE",
                 )
-            yield Label("Payment instructions (bank details; printed on invoices)")
+            yield Label("Payment instructions (bank details; printed on invoices)", markup=False)
             yield TextArea(d.payment_instructions, id="documents-instructions", soft_wrap=True)
-            yield Static("", id="documents-instructions-error")
+            yield Static("", id="documents-instructions-error", markup=False)
             yield Field(
                 f"Logo file, PNG or JPEG (now: {d.logo or 'none'})",
                 "",
@@ -70,7 +70,7 @@ class DocumentsForm(DialogScreen[DocumentSettingsRead | None]):
                 placeholder="blank keeps the logo as it is; e.g. ~/Pictures/logo.png",
             )
             yield Checkbox("Print no logo", False, id="documents-no-logo")
-            yield Static("", classes="dialog-error", id="documents-error")
+            yield Static("", classes="dialog-error", id="documents-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

@@ -100,7 +100,7 @@ class CardActions(Screen[None]):
 
     def action_link(self) -> None:
         if self._open() is not None:
-            self.notify("Making the payment link…")
+            self.notify("Making the payment link…", markup=False)
             self._make_link()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="card")

@@ -108,8 +108,8 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="invoice-body"):
-            yield Static(id="invoice-header")
-            yield Static(id="invoice-lines")
+            yield Static(id="invoice-header", markup=False)
+            yield Static(id="invoice-lines", markup=False)
             yield Static(id="invoice-totals", markup=False)
             yield Static(id="invoice-payments", markup=False)
             yield Static(id="invoice-claims", markup=False)
@@ -140,7 +140,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
             history = self.services.invoices.history(inv.number)
             claims = self.services.insurance.on_invoice(inv.number)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.query_one("#invoice-header", Static).update(body.header(inv))
         self.query_one("#invoice-lines", Static).update(body.lines_table(inv))
@@ -161,7 +161,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         self.dismiss(None)
 
     def _refuse(self, reason: str) -> None:
-        self.notify(reason, severity="warning")
+        self.notify(reason, severity="warning", markup=False)
 
     def _open(self) -> InvoiceRead | None:
         inv = self.invoice
@@ -192,7 +192,9 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         if updated is not None:
             self.reload()
             due = format_money(updated.amount_due, updated.currency)
-            self.notify(f"Payment recorded on {updated.number}: {updated.status}, {due} due.")
+            self.notify(
+                f"Payment recorded on {updated.number}: {updated.status}, {due} due.", markup=False
+            )
 
     def action_send(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
@@ -230,7 +232,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def _send_confirmed(self, yes: bool | None) -> None:
         if yes and not self.sending:
             self.sending = True
-            self.notify(f"Sending {self.number}...")
+            self.notify(f"Sending {self.number}...", markup=False)
             self._send_worker()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="invoice-mail")
@@ -244,9 +246,9 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         self.sending = False
         self.reload()
         if message.error:
-            self.notify(message.error, severity="error", timeout=12)
+            self.notify(message.error, severity="error", timeout=12, markup=False)
         else:
-            self.notify(message.text)
+            self.notify(message.text, markup=False)
 
     def _mark_sent(self, yes: bool | None) -> None:
         if yes and self.invoice is not None:
@@ -272,7 +274,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def _edited(self, updated: InvoiceRead | None) -> None:
         if updated is not None:
             self.reload()
-            self.notify(f"{updated.number} updated.")
+            self.notify(f"{updated.number} updated.", markup=False)
 
     def action_credit(self) -> None:
         from cp_tui.screens.choice import Choice, ChoiceScreen
@@ -374,15 +376,15 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     @on(PdfSaved)
     def _pdf_saved(self, message: PdfSaved) -> None:
         if message.error:
-            self.notify(message.error, severity="error")
+            self.notify(message.error, severity="error", markup=False)
         else:
-            self.notify(f"Saved {message.number} to {message.path}", timeout=10)
+            self.notify(f"Saved {message.number} to {message.path}", timeout=10, markup=False)
 
     def _run(self, change: object, done: str) -> None:
         try:
             change()  # type: ignore[operator]
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
-        self.notify(f"{self.number} {done}.")
+        self.notify(f"{self.number} {done}.", markup=False)

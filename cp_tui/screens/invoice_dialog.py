@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, DataTable, Label, Select, Static, Switch
 
 from cp_tui.money import format_money, from_minor
@@ -53,24 +55,25 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
     def compose(self) -> ComposeResult:
         clients = self.services.clients.list()
         with Vertical(classes="dialog wide"):
-            yield Static(f"New invoice · {self.client.name}", classes="dialog-title")
+            yield Static(f"New invoice · {self.client.name}", classes="dialog-title", markup=False)
             yield ItemPicker(self.currency, id="items")
             with Horizontal(classes="invoice-options"):
-                yield Label("Bill to ")
+                yield Label("Bill to ", markup=False)
                 yield Select(
-                    [(c.name, c.id) for c in clients],
+                    [(Text(c.name), c.id) for c in clients],
                     value=self.client_id,
                     allow_blank=False,
                     id="bill-to",
                 )
                 yield Switch(value=False, id="apply-credit")
-                yield Label("", id="credit-label")
-            yield Static("", id="totals", classes="totals")
-            yield Static("", id="dialog-error", classes="dialog-error")
+                yield Label("", id="credit-label", markup=False)
+            yield Static("", id="totals", classes="totals", markup=False)
+            yield Static("", id="dialog-error", classes="dialog-error", markup=False)
             yield Static(
                 "space ticks · a all/none · e edits a line · u uses credit · b bill to · "
                 "d saves a draft",
                 classes="muted",
+                markup=False,
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create invoice (enter)", variant="primary", id="create")
@@ -114,9 +117,12 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
             credit = min(self.services.credits.balance(self.payer_id), max(totals.total, 0))
         money = lambda v: format_money(v, self.currency)  # noqa: E731
         self.query_one("#totals", Static).update(
-            f"{len(picker.ticked)} of {len(picker.items)} items   Subtotal {money(totals.subtotal)}"
-            f"   Tax {money(totals.tax)}   Total {money(totals.total)}"
-            f"   Credit −{money(credit)}   [b]Amount due {money(totals.total - credit)}[/b]"
+            Content.assemble(
+                f"{len(picker.ticked)} of {len(picker.items)} items   "
+                f"Subtotal {money(totals.subtotal)}   Tax {money(totals.tax)}   "
+                f"Total {money(totals.total)}   Credit −{money(credit)}   ",
+                (f"Amount due {money(totals.total - credit)}", "bold"),
+            )
         )
 
     @on(ItemPicker.Changed)
@@ -189,7 +195,7 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
             )
         except DomainError as exc:
             self._error(str(exc))
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.dismiss(invoice)
 

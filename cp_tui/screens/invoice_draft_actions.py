@@ -61,12 +61,12 @@ class DraftActions(Screen[None]):
         try:
             issued = self.services.drafts.issue(self.number, apply_credit=apply_credit)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.number = issued.number
         self.reload()
         due = format_money(issued.amount_due, issued.currency)
-        self.notify(f"Issued {issued.number}: {due} due.")
+        self.notify(f"Issued {issued.number}: {due} due.", markup=False)
 
     def action_discard(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
@@ -89,7 +89,9 @@ class DraftActions(Screen[None]):
         try:
             self.services.drafts.discard(self.number)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        self.app.notify(f"Draft {self.number} deleted; its items are uninvoiced again.")
+        self.app.notify(
+            f"Draft {self.number} deleted; its items are uninvoiced again.", markup=False
+        )
         self.dismiss(None)

@@ -41,10 +41,11 @@ class InvoiceEditDialog(DialogScreen[InvoiceRead | None]):
                 f"Edit {inv.number} · {inv.client_name} (ticked lines stay on the invoice; "
                 "tick uninvoiced items to add them; e changes a line)",
                 classes="dialog-title",
+                markup=False,
             )
             yield ItemPicker(inv.currency, id="items")
-            yield Static("", id="totals", classes="totals")
-            yield Static("", id="dialog-error", classes="dialog-error")
+            yield Static("", id="totals", classes="totals", markup=False)
+            yield Static("", id="dialog-error", classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (enter)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

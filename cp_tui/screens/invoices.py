@@ -223,12 +223,12 @@ class InvoicesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="invoices-bar"):
-            yield Label("Status (f)", classes="invoices-bar-label")
+            yield Label("Status (f)", classes="invoices-bar-label", markup=False)
             yield Select(FILTERS, value="all", allow_blank=False, id="invoices-status")
-            yield Label("Search (/)", classes="invoices-bar-label")
+            yield Label("Search (/)", classes="invoices-bar-label", markup=False)
             yield Input(placeholder="number or client name", id="invoices-search")
         yield VirtualTable(COLUMNS, id="invoices-table")
-        yield Static(id="invoices-totals")
+        yield Static(id="invoices-totals", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -275,7 +275,7 @@ class InvoicesScreen(Screen[None]):
             self.currency = self.services.practice.get().currency
             totals = self.services.invoices.summary(status=status, search=search)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.rows = InvoiceRows(
             self.services, status, search, totals, self.currency, narrow=self.narrow
@@ -365,7 +365,7 @@ class InvoicesScreen(Screen[None]):
 
         number = self.query_one("#invoices-table", VirtualTable).current_key
         if not isinstance(number, str) or not number:
-            self.notify("No invoice selected: f changes the filter, / searches.")
+            self.notify("No invoice selected: f changes the filter, / searches.", markup=False)
             return
         self.app.push_screen(InvoiceDetailScreen(self.services, number))
 

@@ -35,7 +35,7 @@ class LineForm(DialogScreen[LineValues | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
             with Horizontal(classes="row"):
                 yield Field("Units", decimal_text(self.values.units), name="units")
                 yield Field(

@@ -74,11 +74,11 @@ class MailForm(DialogScreen[MailSettingsRead | None]):
     def compose(self) -> ComposeResult:
         m = self.current
         with Vertical(classes="dialog wide", id="mail-form"):
-            yield Static("E-mail: the practice's mail server", classes="dialog-title")
+            yield Static("E-mail: the practice's mail server", classes="dialog-title", markup=False)
             with Horizontal(classes="row"):
                 yield Field("Server (host)", m.host, name="host", placeholder="smtp.example.com")
                 yield Field("Port", str(m.port), name="port")
-            yield Label("Security")
+            yield Label("Security", markup=False)
             yield Select(SECURITY_CHOICES, value=m.security, allow_blank=False, id="security")
             with Horizontal(classes="row"):
                 yield Field("User (blank: no login)", m.user, name="user")
@@ -95,7 +95,7 @@ class MailForm(DialogScreen[MailSettingsRead | None]):
                 placeholder="blank: the system's authorities",
             )
             yield Static(password_text(m), id="mail-password", classes="dialog-body", markup=False)
-            yield Static("", classes="dialog-error", id="mail-error")
+            yield Static("", classes="dialog-error", id="mail-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (enter)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
@@ -51,9 +52,10 @@ class PackageForm(DialogScreen[PackageSale | None]):
             with Horizontal(classes="row"):
                 yield Field("Sessions", "10", name="sessions")
                 yield Field(f"Price ({currency})", name="price", placeholder="e.g. 1200.00")
-            yield Label("Services it covers (space ticks)")
+            yield Label("Services it covers (space ticks)", markup=False)
             yield SelectionList[int](
-                *((s.name, s.id) for s in self.services.catalogue.list()), id="package-services"
+                *((Content(s.name), s.id) for s in self.services.catalogue.list()),
+                id="package-services",
             )
             with Horizontal(classes="row"):
                 yield Field("Name (optional)", name="name")
@@ -61,7 +63,9 @@ class PackageForm(DialogScreen[PackageSale | None]):
             if self.has_card:
                 yield Checkbox("Charge the saved card now", value=True, id="package-charge")
             else:
-                yield Static("No saved card: the package's invoice waits for payment.")
+                yield Static(
+                    "No saved card: the package's invoice waits for payment.", markup=False
+                )
             yield Static("", classes="dialog-error", id="package-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Sell (enter)", variant="primary", id="save")

@@ -43,16 +43,17 @@ class PaymentForm(DialogScreen[InvoiceRead | None]):
             yield Static(
                 f"Payment for {inv.number} · {inv.client_name} · {due} due",
                 classes="dialog-title",
+                markup=False,
             )
             yield Field(
                 f"Amount ({inv.currency}); more than is due goes to the client's credit",
                 str(from_minor(inv.amount_due, inv.currency)),
                 name="amount",
             )
-            yield Label("Method")
+            yield Label("Method", markup=False)
             yield Select(METHODS, value="card", allow_blank=False, id="method")
             yield Field("Reference (cheque number, transfer id; optional)", name="reference")
-            yield Static("", classes="dialog-error", id="payment-error")
+            yield Static("", classes="dialog-error", id="payment-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Record payment (enter)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

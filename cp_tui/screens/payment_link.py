@@ -47,6 +47,7 @@ class PaymentLinkScreen(DialogScreen[None]):
                 "The message is on the clipboard · c copies it again · u copies the link · "
                 "esc closes",
                 classes="muted",
+                markup=False,
             )
             yield Static(self.qr, id="qr", markup=False)
 
@@ -56,4 +57,4 @@ class PaymentLinkScreen(DialogScreen[None]):
     def action_copy(self, what: str) -> None:
         text = self.link.message if what == "message" else self.link.url
         self.app.copy_to_clipboard(text)
-        self.notify("Copied.")
+        self.notify("Copied.", markup=False)

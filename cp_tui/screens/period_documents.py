@@ -66,13 +66,13 @@ class PeriodDocumentsDialog(DocumentDialog):
     def compose(self) -> ComposeResult:
         start, end = last_month(self.services.clock.today())
         with Vertical(classes="dialog", id="period-documents"):
-            yield Static(f"Documents for {self.client_name}", classes="dialog-title")
-            yield Label("Which document")
+            yield Static(f"Documents for {self.client_name}", classes="dialog-title", markup=False)
+            yield Label("Which document", markup=False)
             yield Select(KINDS, value="statement", allow_blank=False, id="period-kind")
             with Horizontal(classes="row"):
                 yield Field("From (first day)", start.isoformat(), name="start")
                 yield Field("To (last day)", end.isoformat(), name="end")
-            yield Static("", classes="dialog-error", id="period-error")
+            yield Static("", classes="dialog-error", id="period-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save PDF (enter)", variant="primary", id="save-pdf")
                 yield Button("E-mail (s)", id="send")

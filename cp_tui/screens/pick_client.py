@@ -23,9 +23,11 @@ class PickClientScreen(DialogScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(name, id=str(cid)) for cid, name in self.clients])
-            yield Static("enter chooses · ↑↓ move · esc cancels", classes="muted")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(
+                *[Option(name, id=str(cid)) for cid, name in self.clients], markup=False
+            )
+            yield Static("enter chooses · ↑↓ move · esc cancels", classes="muted", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

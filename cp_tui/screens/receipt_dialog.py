@@ -51,8 +51,12 @@ class ReceiptDialog(DocumentDialog):
     def compose(self) -> ComposeResult:
         inv = self.invoice
         with Vertical(classes="dialog", id="receipt-dialog"):
-            yield Static(f"Receipts for {inv.number} ({inv.client_name})", classes="dialog-title")
-            yield Static("Choose the payment; f saves its receipt, s e-mails it.")
+            yield Static(
+                f"Receipts for {inv.number} ({inv.client_name})",
+                classes="dialog-title",
+                markup=False,
+            )
+            yield Static("Choose the payment; f saves its receipt, s e-mails it.", markup=False)
             yield OptionList(
                 *(
                     Option(
@@ -64,8 +68,9 @@ class ReceiptDialog(DocumentDialog):
                     for p in inv.payments
                 ),
                 id="receipt-payments",
+                markup=False,
             )
-            yield Static("", classes="dialog-error", id="receipt-error")
+            yield Static("", classes="dialog-error", id="receipt-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save PDF (f)", variant="primary", id="save-pdf")
                 yield Button("E-mail (s)", id="send")

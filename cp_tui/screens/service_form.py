@@ -55,7 +55,9 @@ class ServiceForm(DialogScreen[ServiceRead | None]):
         s = self.service
         price = str(from_minor(s.unit_price, self.currency)) if s else ""
         with Vertical(classes="dialog"):
-            yield Static(f"Edit {s.name}" if s else "New service", classes="dialog-title")
+            yield Static(
+                f"Edit {s.name}" if s else "New service", classes="dialog-title", markup=False
+            )
             yield Field(
                 "Name (on invoices)",
                 s.name if s else "",
@@ -100,7 +102,7 @@ class ServiceForm(DialogScreen[ServiceRead | None]):
                     yield Field(label, shown, name=name, placeholder="none")
             if s is not None:
                 yield Checkbox("Offered when booking (active)", s.active, id="active")
-            yield Static("", classes="dialog-error", id="service-error")
+            yield Static("", classes="dialog-error", id="service-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (enter)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -155,7 +157,7 @@ class ServiceForm(DialogScreen[ServiceRead | None]):
             self.services.documents.set_place_of_service(saved.id, field("place_of_service").value)
         except DomainError as exc:
             self.query_one("#service-error", Static).update(str(exc))
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.dismiss(saved)
 

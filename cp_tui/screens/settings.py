@@ -116,18 +116,18 @@ class SettingsScreen(Screen[None]):
         p = self.current
         yield Header()
         with VerticalScroll(id="settings-body"):
-            yield Static("Practice", classes="settings-heading")
+            yield Static("Practice", classes="settings-heading", markup=False)
             with Horizontal(classes="settings-row"):
                 yield Field("Practice name (on every invoice)", p.name, name="name")
                 yield Field("Tax id (VAT, EIN, ABN; optional)", p.tax_id, name="tax_id")
             # Several lines (street, town, postcode) as printed on documents: an Input
             # would show its line breaks as broken rows.
-            yield Label("Address (as printed on documents)", classes="settings-label")
+            yield Label("Address (as printed on documents)", classes="settings-label", markup=False)
             yield TextArea(p.address, id="settings-address", soft_wrap=True)
             with Horizontal(classes="settings-row"):
                 yield Field("E-mail", p.email, name="email", placeholder="you@example.com")
                 yield Field("Phone", p.phone, name="phone")
-            yield Static("Money and numbering", classes="settings-heading")
+            yield Static("Money and numbering", classes="settings-heading", markup=False)
             with Horizontal(classes="settings-row"):
                 yield Field("Currency (e.g. USD, EUR, GBP)", p.currency, name="currency")
                 yield Field(
@@ -144,22 +144,24 @@ class SettingsScreen(Screen[None]):
                     str(self.services.fees.late_cancel_hours()),
                     name="late_cancel_hours",
                 )
-            yield Static("", id="settings-error")
+            yield Static("", id="settings-error", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="settings-save")
-            yield Static("Services", classes="settings-heading")
+            yield Static("Services", classes="settings-heading", markup=False)
             yield Static(
-                "n adds a service; enter or e changes the selected one.", classes="settings-note"
+                "n adds a service; enter or e changes the selected one.",
+                classes="settings-note",
+                markup=False,
             )
             yield VirtualTable(SERVICE_COLUMNS, id="settings-services")
-            yield Static("Stripe", classes="settings-heading")
+            yield Static("Stripe", classes="settings-heading", markup=False)
             yield Static(
                 stripe_text(self.services),
                 id="settings-stripe",
                 classes="settings-note",
                 markup=False,
             )
-            yield Static("E-mail", classes="settings-heading")
+            yield Static("E-mail", classes="settings-heading", markup=False)
             yield Static(
                 mail_text(self.services),
                 id="settings-email",
@@ -170,7 +172,7 @@ class SettingsScreen(Screen[None]):
                 yield Button("E-mail server (m)", id="settings-mail-form")
                 yield Button("Send test mail (t)", id="settings-test-mail")
                 yield Button("E-mail wording (w)", id="settings-templates")
-            yield Static("Documents", classes="settings-heading")
+            yield Static("Documents", classes="settings-heading", markup=False)
             yield Static(
                 documents_text(self.services),
                 id="settings-documents",
@@ -179,7 +181,7 @@ class SettingsScreen(Screen[None]):
             )
             with Horizontal(classes="settings-actions"):
                 yield Button("Documents (d)", id="settings-documents-form")
-            yield Static("Data", classes="settings-heading")
+            yield Static("Data", classes="settings-heading", markup=False)
             yield Static(
                 data_text(self.services), id="settings-data", classes="settings-note", markup=False
             )
@@ -218,7 +220,7 @@ class SettingsScreen(Screen[None]):
         error = self.query_one("#settings-error", Static)
         error.update("")
         if not self._valid():
-            self.notify("Not saved: see the message by the field.", severity="error")
+            self.notify("Not saved: see the message by the field.", severity="error", markup=False)
             return
         f = self._field
         if f("invoice_prefix").value == f("credit_note_prefix").value:
@@ -244,11 +246,11 @@ class SettingsScreen(Screen[None]):
                 f("currency").set_error(str(exc))
             else:
                 error.update(str(exc))
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return
         self.app.sub_title = self.current.name
         self.reload_services()
-        self.notify("Settings saved.")
+        self.notify("Settings saved.", markup=False)
 
     # -- services catalogue -----------------------------------------------------------------
 
@@ -257,7 +259,7 @@ class SettingsScreen(Screen[None]):
         try:
             self.catalogue = self.services.catalogue.list(include_inactive=True)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         currency = self.current.currency
         rows = [
@@ -292,7 +294,7 @@ class SettingsScreen(Screen[None]):
         key = self.query_one("#settings-services", VirtualTable).current_key
         service = next((s for s in self.catalogue if s.id == key), None)
         if service is None:
-            self.notify("No service selected: n adds one.", severity="warning")
+            self.notify("No service selected: n adds one.", severity="warning", markup=False)
             return
         self.app.push_screen(
             ServiceForm(self.services, self.current.currency, service), self._saved
@@ -302,7 +304,7 @@ class SettingsScreen(Screen[None]):
         if service is not None:
             self.reload_services(keep=service.id)
             self.query_one("#settings-services", VirtualTable).focus()
-            self.notify(f"{service.name} saved.")
+            self.notify(f"{service.name} saved.", markup=False)
 
     # -- e-mail and documents ---------------------------------------------------------------
 
@@ -317,7 +319,7 @@ class SettingsScreen(Screen[None]):
         def saved(result: object) -> None:
             if result is not None:
                 self._refresh_notes()
-                self.notify("E-mail settings saved; t sends a test message.")
+                self.notify("E-mail settings saved; t sends a test message.", markup=False)
 
         self.app.push_screen(MailForm(self.services), saved)
 
@@ -334,16 +336,20 @@ class SettingsScreen(Screen[None]):
         def saved(result: object) -> None:
             if result is not None:
                 self._refresh_notes()
-                self.notify("Document settings saved.")
+                self.notify("Document settings saved.", markup=False)
 
         self.app.push_screen(DocumentsForm(self.services), saved)
 
     @on(Button.Pressed, "#settings-test-mail")
     def action_test_mail(self) -> None:
         if not self.services.mail.is_configured():
-            self.notify("E-mail is not set up yet: m opens the e-mail form.", severity="warning")
+            self.notify(
+                "E-mail is not set up yet: m opens the e-mail form.",
+                severity="warning",
+                markup=False,
+            )
             return
-        self.notify("Sending a test message...")
+        self.notify("Sending a test message...", markup=False)
         self._send_test_mail()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="test-mail")

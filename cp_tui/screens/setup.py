@@ -63,8 +63,8 @@ class SetupScreen(DialogScreen[str | None]):
     def compose(self) -> ComposeResult:
         current = self.services.practice.get()
         with Vertical(classes="dialog wide", id="setup-dialog"):
-            yield Static("Set up your practice", classes="dialog-title")
-            yield Static(WELCOME, classes="dialog-body")
+            yield Static("Set up your practice", classes="dialog-title", markup=False)
+            yield Static(WELCOME, classes="dialog-body", markup=False)
             yield Field(
                 "Practice name (on every invoice)",
                 name="name",
@@ -77,12 +77,12 @@ class SetupScreen(DialogScreen[str | None]):
                     decimal_text(current.default_tax_rate),
                     name="tax_rate",
                 )
-            yield Static("Your first service", classes="setup-heading")
+            yield Static("Your first service", classes="setup-heading", markup=False)
             with Horizontal(classes="row"):
                 yield Field("Name", name="service_name", placeholder="e.g. Individual therapy")
                 yield Field("Price", name="price", placeholder="e.g. 150.00")
                 yield Field("Minutes", "50", name="duration")
-            yield Static("", classes="dialog-error", id="setup-error")
+            yield Static("", classes="dialog-error", id="setup-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Look around the demo practice instead (ctrl+t)", id="demo")
                 yield Button("Start (enter)", variant="primary", id="save")
@@ -127,7 +127,7 @@ class SetupScreen(DialogScreen[str | None]):
             )
         except DomainError as exc:
             self.query_one("#setup-error", Static).update(str(exc))
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.dismiss("done")
 

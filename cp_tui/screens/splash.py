@@ -13,5 +13,5 @@ class SplashScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Middle(), Center():
-            yield Static("cp-tui · opening the practice…", id="splash-title")
+            yield Static("cp-tui · opening the practice…", id="splash-title", markup=False)
             yield LoadingIndicator()

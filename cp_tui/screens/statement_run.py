@@ -30,6 +30,7 @@ from cp_tui.services.statement_runs import (
     StatementRunResult,
 )
 from cp_tui.widgets.field import Field
+from cp_tui.widgets.plain import cell, cells
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -76,7 +77,7 @@ class StatementRunScreen(DialogScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static("E-mail statements", classes="dialog-title")
+            yield Static("E-mail statements", classes="dialog-title", markup=False)
             with Horizontal(classes="row"):
                 yield Field("From (YYYY-MM-DD)", self.start.isoformat(), name="start")
                 yield Field("To (YYYY-MM-DD, enter lists)", self.end.isoformat(), name="end")
@@ -95,18 +96,20 @@ class StatementRunScreen(DialogScreen[None]):
         try:
             self.plan = self.services.statement_runs.plan(self.start, self.end)
         except DomainError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.result = None
         table = self.query_one("#statements-table", DataTable)
         table.clear()
         for t in self.plan.targets:
             table.add_row(
-                t.client_name,
-                t.email or "(no e-mail address)",
-                str(t.rows),
-                format_money(t.closing_balance, self.plan.currency),
-                "",
+                *cells(
+                    t.client_name,
+                    t.email or "(no e-mail address)",
+                    str(t.rows),
+                    format_money(t.closing_balance, self.plan.currency),
+                    "",
+                ),
                 key=str(t.client_id),
             )
         self.query_one("#statements-progress", ProgressBar).update(
@@ -140,12 +143,13 @@ class StatementRunScreen(DialogScreen[None]):
         if self.running:
             return
         if self.plan is None or not self.plan.targets:
-            self.notify("No one to send a statement to for this period.")
+            self.notify("No one to send a statement to for this period.", markup=False)
             return
         if not self.services.mail.is_configured():
             self.notify(
                 "E-mail is not set up yet: Settings (4) shows how to connect a mail server.",
                 severity="error",
+                markup=False,
             )
             return
         plan = self.plan
@@ -184,7 +188,7 @@ class StatementRunScreen(DialogScreen[None]):
         )
         table = self.query_one("#statements-table", DataTable)
         outcome = message.outcome
-        table.update_cell(str(outcome.client_id), "sent", outcome.status)
+        table.update_cell(str(outcome.client_id), "sent", cell(outcome.status))
 
     @on(StatementsFinished)
     def _finished(self, message: StatementsFinished) -> None:
@@ -192,7 +196,7 @@ class StatementRunScreen(DialogScreen[None]):
         summary = self.query_one("#statements-summary", Static)
         if message.result is None:
             summary.update(message.error)
-            self.notify(message.error, severity="error")
+            self.notify(message.error, severity="error", markup=False)
             return
         self.result = message.result
         failures = [o for o in message.result.outcomes if o.status == FAILED]
@@ -201,10 +205,10 @@ class StatementRunScreen(DialogScreen[None]):
             text += " " + " ".join(f"{o.client_name}: {o.detail}." for o in failures[:3])
             text += " Fix these, then s again: only what did not go out is sent."
         summary.update(text)
-        self.notify(f"Statements: {message.result.summary}.")
+        self.notify(f"Statements: {message.result.summary}.", markup=False)
 
     def action_close(self) -> None:
         if self.running:
-            self.notify("The statements are being sent; wait for the run to finish.")
+            self.notify("The statements are being sent; wait for the run to finish.", markup=False)
             return
         self.dismiss(None)

@@ -76,7 +76,7 @@ class TemplateForm(DialogScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="template-form"):
-            yield Static("E-mail wording", classes="dialog-title")
+            yield Static("E-mail wording", classes="dialog-title", markup=False)
             yield Select(
                 [(KIND_NAMES[k], k) for k in KINDS],
                 value=self.kind,
@@ -84,11 +84,11 @@ class TemplateForm(DialogScreen[str | None]):
                 id="template-kind",
             )
             yield Field("Subject", "", name="subject")
-            yield Label("Body")
+            yield Label("Body", markup=False)
             yield TextArea("", id="template-body", soft_wrap=True)
-            yield Static("", classes="field-error", id="template-body-error")
+            yield Static("", classes="field-error", id="template-body-error", markup=False)
             yield Static(placeholders_text(self.kind), id="template-help", markup=False)
-            yield Static("", classes="dialog-error", id="template-error")
+            yield Static("", classes="dialog-error", id="template-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Reset to default (ctrl+r)", id="reset")
@@ -132,14 +132,14 @@ class TemplateForm(DialogScreen[str | None]):
             self.query_one("#template-error", Static).update(str(exc))
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"{KIND_NAMES[self.kind]} e-mail wording saved.")
+        self.notify(f"{KIND_NAMES[self.kind]} e-mail wording saved.", markup=False)
         self.dismiss(self.kind)
 
     @on(Button.Pressed, "#reset")
     def action_reset(self) -> None:
         self.services.mail.set_template(self.kind, reset=True)
         self._load(self.kind)
-        self.notify(f"{KIND_NAMES[self.kind]} e-mail wording is back to the default.")
+        self.notify(f"{KIND_NAMES[self.kind]} e-mail wording is back to the default.", markup=False)
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:

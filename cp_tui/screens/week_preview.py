@@ -41,9 +41,10 @@ class WeekPreviewScreen(Screen[None]):
             f"Week of {self.monday:%d %b} – {sunday:%d %b %Y}"
             "   ○ scheduled  ✓ completed  ✗ cancelled  ! no-show  $ to invoice",
             id="calendar-title",
+            markup=False,
         )
         yield WeekGrid(id="week")
-        yield Static("Opening the practice…", id="calendar-detail")
+        yield Static("Opening the practice…", id="calendar-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -56,4 +57,4 @@ class WeekPreviewScreen(Screen[None]):
         if event.key in FREE_KEYS or self.app.active_bindings.get(event.key) is not None:
             return
         event.stop()
-        self.notify(OPENING, timeout=3)
+        self.notify(OPENING, timeout=3, markup=False)

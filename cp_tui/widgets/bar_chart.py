@@ -50,7 +50,7 @@ class BarChart(Static):
     """Shows ``pairs``; the screen sets them with ``show``."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__("", id=id, markup=False)
         self.pairs: list[BarPair] = []
 
     def show(self, pairs: Sequence[BarPair], currency: str) -> None:

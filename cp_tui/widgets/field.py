@@ -33,14 +33,14 @@ class Field(Vertical):
         self.field_name = name
 
     def compose(self) -> ComposeResult:
-        yield Label(self._label)
+        yield Label(self._label, markup=False)
         yield Input(
             self._value,
             placeholder=self._placeholder,
             password=self._password,
             id=f"input-{self.field_name}",
         )
-        yield Static("", classes="field-error")
+        yield Static("", classes="field-error", markup=False)
 
     @property
     def value(self) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
 from cp_tui.money import Totals, decimal_text, format_money, line_amounts, sum_lines
 from cp_tui.services.readmodels import ItemRead
+from cp_tui.widgets.plain import cells
 
 FIGURE_COLUMNS = (
     ("Units", "units", 6),
@@ -51,7 +53,7 @@ class LineValues:
     tax_rate: Decimal
 
 
-class ItemPicker(DataTable[str]):
+class ItemPicker(DataTable[str | Text]):
     BINDINGS = [
         Binding("space", "tick", "Tick", id="items.tick"),
         Binding("a", "toggle_all", "All/none", id="items.all"),
@@ -127,12 +129,13 @@ class ItemPicker(DataTable[str]):
         self.overrides[item_id] = values
         self._refresh_row(item_id)
 
-    def _cells(self, item: ItemRead) -> list[str]:
+    def _cells(self, item: ItemRead) -> list[Text]:
         v = self.values(item)
         total = line_amounts(v.units, v.unit_price, v.tax_rate).total
         owner = self.names.get(item.client_id)
         description = f"{item.description} ({owner})" if owner else item.description
-        return [
+        # Descriptions and client names are typed by people: cells() never reads markup.
+        return cells(
             "☑" if item.id in self.ticked else "☐",
             item.date.isoformat() if self.layout_.date_width >= 10 else f"{item.date:%d %b}",
             description,
@@ -140,7 +143,7 @@ class ItemPicker(DataTable[str]):
             format_money(v.unit_price, self.currency),
             decimal_text(v.tax_rate),
             format_money(total, self.currency),
-        ]
+        )
 
     def _refresh_row(self, item_id: int) -> None:
         item = next(i for i in self.items if i.id == item_id)

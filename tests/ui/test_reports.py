@@ -38,7 +38,7 @@ def test_reports_show_aging_and_the_chart_and_take_an_as_of_day(
             assert screen.aging is not None and screen.aging.total == 11000
             table = screen.query_one("#reports-aging", DataTable)
             assert table.row_count == 1
-            assert table.get_row_at(0)[0] == "Alex Rivera"
+            assert str(table.get_row_at(0)[0]) == "Alex Rivera"
             assert "$110.00" in str(screen.query_one("#reports-aging-total", Static).render())
             chart = screen.query_one("#reports-chart", BarChart)
             assert chart.pairs[-1].billed == 15000 and chart.pairs[-1].received == 4000

@@ -68,7 +68,7 @@ def test_statements_from_reports_with_progress_and_a_retry_that_sends_nothing_tw
             await _until(pilot, lambda: screen.result is not None)
             bar = screen.query_one("#statements-progress", ProgressBar)
             seen["bar"] = (bar.progress, bar.total)
-            seen["cells"] = [table.get_row_at(r)[-1] for r in range(table.row_count)]
+            seen["cells"] = [str(table.get_row_at(r)[-1]) for r in range(table.row_count)]
 
             # Again: nothing goes out twice.
             screen.result = None
