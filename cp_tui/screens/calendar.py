@@ -275,6 +275,39 @@ class CalendarScreen(Screen[None]):
         if updated.status == "completed" and updated.series_id and not updated.uninvoiced_items:
             note = " Recurring: press g to generate its items, or i to invoice."
         self.notify(f"{', '.join(updated.client_names)}: {updated.status}.{note}", markup=False)
+        if action == "complete":
+            self._offer_charge(updated.id)
+
+    def _offer_charge(self, appointment_id: int) -> None:
+        """A client charged at the end of each session: one confirm invoices and charges."""
+        offer = self.services.session_charge.offer_for_session(appointment_id)
+        if offer is None or not self.services.charges.available():
+            return
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        amount = format_money(offer.amount, offer.currency)
+
+        def invoice_and_charge(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                invoice = self.services.invoices.create(
+                    client_id=offer.client_id, item_ids=offer.item_ids
+                )
+            except DomainError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.reload()
+            self._show_invoice(invoice, charge=True)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{offer.client_name}'s session is done: invoice {amount} and charge it "
+                f"to {offer.card} now?",
+                yes="Invoice and charge",
+            ),
+            invoice_and_charge,
+        )
 
     def action_generate(self) -> None:
         appt = self._need_selection()

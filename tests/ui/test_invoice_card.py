@@ -156,6 +156,55 @@ def test_charge_at_end_of_session_offers_the_card_in_one_confirm(
     assert paid_services.calendar.get(appt).status == "completed"
 
 
+def test_done_on_a_charge_at_end_session_invoices_and_charges_in_one_confirm(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    """d, then y: the session is completed, invoiced and paid by the saved card."""
+    from cp_tui.screens.confirm import ConfirmScreen
+
+    client, appt = _billed_session(paid_services)
+    paid_services.session_charge.set_charge_at_end(client, True)
+    link = paid_services.cards.setup_link(client)
+    stripe_server.complete_checkout(link.session_ref)
+    paid_services.cards.poll_setup(client)
+
+    async def scenario() -> str:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("d")  # done: the one confirm shows the amount and the card
+            await _settle(pilot, app, lambda: isinstance(app.screen, ConfirmScreen))
+            screen = app.screen
+            assert isinstance(screen, ConfirmScreen)
+            question = screen.question
+            await pilot.press("y")
+            await _settle(pilot, app, lambda: paid_services.invoices.list(status="paid"))
+        return question
+
+    question = asyncio.run(scenario())
+    [invoice] = paid_services.invoices.list()
+    assert invoice.status == "paid" and invoice.total > 0
+    assert paid_services.calendar.get(appt).status == "completed"
+    assert "invoice $" in question and "···· 4242" in question
+
+
+def test_done_without_the_preference_only_completes(paid_services: Services) -> None:
+    _client, appt = _billed_session(paid_services)
+
+    async def scenario() -> str:
+        app = make_app(paid_services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.pause()
+            return type(app.screen).__name__
+
+    assert asyncio.run(scenario()) == "CalendarScreen"
+    assert paid_services.calendar.get(appt).status == "completed"
+    assert paid_services.invoices.list() == []
+
+
 def test_r_on_a_card_paid_invoice_offers_a_credit_note_or_a_refund(
     paid_services: Services, stripe_server: FakeStripe
 ) -> None:
