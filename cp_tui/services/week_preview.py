@@ -39,8 +39,11 @@ def week_preview(database_url: str, monday: date) -> list[AppointmentRead] | Non
     if path is None or not path.is_file():
         return None
     try:
-        # mode=ro: never creates, migrates or writes; the services do that.
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        # mode=ro: never creates, migrates or writes; the services do that. With no
+        # -wal beside it every commit is in the file: read it as immutable, so not
+        # even an empty -wal or -shm appears beside a file that may be damaged.
+        mode = "ro" if Path(f"{path}-wal").exists() else "ro&immutable=1"
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True)
     except sqlite3.Error:
         return None
     try:

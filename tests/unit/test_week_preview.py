@@ -71,6 +71,26 @@ def test_a_damaged_or_missing_file_is_left_to_the_services(tmp_path: Path) -> No
     assert not missing.exists()  # read-only: never creates the file
 
 
+@pytest.mark.sqlite_only
+def test_a_truncated_practice_is_read_without_a_file_appearing_beside_it(tmp_path: Path) -> None:
+    """A damaged file is left exactly as found: not even an empty -wal or -shm beside it."""
+    path = tmp_path / "practice.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+    conn.execute("INSERT INTO alembic_version VALUES (?)", (HEAD,))
+    conn.execute("CREATE TABLE filler (x)")
+    conn.executemany("INSERT INTO filler VALUES (?)", [(n,) for n in range(5000)])
+    conn.commit()
+    conn.close()
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+
+    assert week_preview(f"sqlite:///{path}", date(2026, 11, 23)) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["practice.db"]
+    assert path.read_bytes() == whole[: len(whole) // 2]
+
+
 def test_only_plain_sqlite_files_are_read() -> None:
     assert sqlite_file("sqlite:////srv/cp/practice.db") == Path("/srv/cp/practice.db")
     assert sqlite_file("postgresql+psycopg://cp@localhost/cp") is None
