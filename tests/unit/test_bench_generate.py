@@ -9,11 +9,14 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
+from bench import actions
 from bench.generate import ANCHOR_NOON, build
-from cp_tui.bootstrap import build_services
+from cp_tui.bootstrap import Services, build_services
 from cp_tui.clock import FrozenClock
 from cp_tui.config import resolve_settings
+from cp_tui.money import format_money
 from cp_tui.services.integrity import IntegrityService
+from cp_tui.services.readmodels import ItemRead
 
 
 def test_a_tiny_generated_practice_keeps_every_rule(tmp_path: Path) -> None:
@@ -63,5 +66,23 @@ def test_a_tiny_generated_practice_keeps_every_rule(tmp_path: Path) -> None:
         heavy = services.items.list(client_id=built.heavy_clients[0], uninvoiced=True)
         assert len(heavy) == 200
         services.invoices.create(client_id=built.clients_with_uninvoiced[0])
+        _ticking_totals_match_the_invoice(services, built.heavy_clients[0], heavy)
     finally:
         services.close()
+
+
+def _ticking_totals_match_the_invoice(
+    services: Services, client_id: int, items: list[ItemRead]
+) -> None:
+    """The bench's tick computes the totals the invoice of the ticked items then has."""
+    picker, credit = actions.billing_tab(services, client_id, items)
+    assert actions.tick(picker, items[0].id, credit).startswith("199 of 200 ticked")
+    line = actions.tick(picker, items[0].id, credit)
+    assert line.startswith("200 of 200 ticked")
+    totals = picker.totals()
+    invoice = services.invoices.create(
+        client_id=client_id, item_ids=[i.id for i in items], apply_credit=True
+    )
+    assert (invoice.subtotal, invoice.tax) == (totals.subtotal, totals.tax)
+    currency = services.practice.get().currency
+    assert f"Amount due {format_money(invoice.amount_due, currency)}" in line
