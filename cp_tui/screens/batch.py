@@ -120,6 +120,7 @@ class BatchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Batch run"
+        self.add_class("-no-earlier")  # until a preview counts some
         table = self.query_one("#batch-table", DataTable)
         for label, key in (
             ("", "tick"),
@@ -149,13 +150,11 @@ class BatchScreen(Screen[None]):
         preview = self.preview
         name = "Week" if preview.period == "week" else "Month"
         span = f"{name} {preview.start:%a %d %b} to {preview.end:%a %d %b %Y}"
-        self.query_one("#batch-period", Static).update(
-            f"{span} and uninvoiced items before it  (p switches, e leaves those out)"
-            if preview.include_earlier
-            else f"{span}  (p switches)"
-        )
-        self.query_one("#batch-earlier", Static).update(self._earlier_note(preview))
-        self.set_class(not preview.earlier_items, "-no-earlier")
+        earlier = " and earlier items" if preview.include_earlier else ""
+        self.query_one("#batch-period", Static).update(f"{span}{earlier}  (p switches)")
+        note = self._earlier_note(preview)
+        self.query_one("#batch-earlier", Static).update(note)
+        self.set_class(not note, "-no-earlier")
         table = self.query_one("#batch-table", DataTable)
         table.clear()
         for row in preview.rows:
@@ -176,16 +175,18 @@ class BatchScreen(Screen[None]):
 
     @staticmethod
     def _earlier_note(preview: BatchPreview) -> str:
-        """Items dated before the period, left out of this run: said, never forgotten."""
+        """Items dated before the period: in this run, or left out of it and counted."""
         items, clients = preview.earlier_items, preview.earlier_clients
+        when = f"{preview.start.day} {preview.start:%b}"
+        if preview.include_earlier:
+            return f"Uninvoiced items dated before {when} are in this run too: e leaves them out"
         if not items:
             return ""
+        one = items == 1
         return (
-            f"{items} uninvoiced item{'' if items == 1 else 's'} of {clients} "
-            f"client{'' if clients == 1 else 's'} {'is' if items == 1 else 'are'} dated "
-            f"before {preview.start.day} {preview.start:%b} and "
-            f"{'is' if items == 1 else 'are'} not in this run: e includes "
-            f"{'it' if items == 1 else 'them'}"
+            f"{items} uninvoiced item{'' if one else 's'} of {clients} "
+            f"client{'' if clients == 1 else 's'} {'is' if one else 'are'} dated before {when} "
+            f"and {'is' if one else 'are'} not in this run: e includes {'it' if one else 'them'}"
         )
 
     def _money(self, amount: int) -> str:

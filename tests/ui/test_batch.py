@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from cp_tui.bootstrap import Services
 from cp_tui.screens.batch import BatchScreen
@@ -66,5 +66,58 @@ def test_preview_untick_and_commit(services: Services, practice: Practice) -> No
 
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, BatchScreen))
+
+    asyncio.run(scenario())
+
+
+def test_earlier_items_are_named_and_included_with_e(
+    services: Services, practice: Practice
+) -> None:
+    therapy = practice.service("150.00")
+    alex = practice.client("Alex")
+    practice.session([alex], [therapy], datetime(2026, 11, 17, 10, 0))  # last week
+    practice.session([alex], [therapy], TUE)  # this week
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_invoices(app, pilot)
+            await pilot.press("b")
+            await until(pilot, lambda: isinstance(app.screen, BatchScreen))
+            screen = app.screen
+            assert isinstance(screen, BatchScreen)
+            table = screen.query_one("#batch-table", DataTable)
+            period = screen.query_one("#batch-period", Static)
+            note = screen.query_one("#batch-earlier", Static)
+            assert [r.items for r in screen.ticked()] == [1]  # this week's only
+            assert table.row_count == 1
+            await until(pilot, lambda: note.display)
+            assert str(note.content) == (
+                "1 uninvoiced item of 1 client is dated before 23 Nov and is not in this "
+                "run: e includes it"
+            )
+            assert "earlier" not in str(period.content)
+            # The key is in the footer and the palette, as the screen's others are.
+            assert app.active_bindings["e"].binding.id == "batch.earlier"
+            titles = [c.title for c in app.get_system_commands(screen)]
+            assert "Earlier items" in titles
+
+            await pilot.press("e")
+            await until(pilot, lambda: [r.items for r in screen.ticked()] == [2])
+            assert "and earlier items" in str(period.content)
+            assert str(note.content) == (
+                "Uninvoiced items dated before 23 Nov are in this run too: e leaves them out"
+            )
+
+            await pilot.press("enter")
+            await until(pilot, lambda: not screen.running and table.row_count == 0)
+            made = services.invoices.list()
+            assert [(i.client_id, i.total) for i in made] == [(alex, 30000)]
+            assert services.items.list(client_id=alex, uninvoiced=True) == []
+
+            await pilot.press("e")  # back to this week's items alone: nothing is left
+            await until(pilot, lambda: "earlier" not in str(period.content))
+            await until(pilot, lambda: not note.display)
+            assert table.row_count == 0
 
     asyncio.run(scenario())
