@@ -33,7 +33,16 @@ def emit_json(value: Any) -> None:
 
 
 def fail(message: str) -> None:
-    sys.stderr.write(f"cp-tui: error: {message}\n")
+    """One line on stderr, whatever the message echoes (a typed file name may hold a CR)."""
+    sys.stderr.write(f"cp-tui: error: {one_line(message)}\n")
+
+
+def one_line(text: str) -> str:
+    """Control characters shown as escapes (\\r, \\n, \\x1b), so nothing breaks the line."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 def note(message: str) -> None:

@@ -722,3 +722,17 @@ def test_a_date_of_birth_is_set_and_forgotten(cli_dir: Path, built: Services) ->
     assert "--no-dob: not allowed with argument --dob" in both
     forgotten = ok(cli_dir, "codes", "client", str(alex), "--no-dob")
     assert forgotten["date_of_birth"] is None
+
+
+def test_an_error_that_echoes_a_control_character_stays_on_one_line(tmp_path: Path) -> None:
+    done = run(
+        tmp_path / "practice",
+        "mail",
+        "set",
+        "--host",
+        "smtp.example.com",
+        "--ca-file",
+        "bad\rname\n.pem",
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "bad\\rname\\n.pem" in done.stderr
