@@ -8,16 +8,19 @@ read-only, before that worker starts; the Calendar replaces it once it is up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
+from cp_tui import palette
 from cp_tui.screens.splash import SplashScreen
 from cp_tui.userconfig import UserConfig
 
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 WeekPreview = Callable[[], "tuple[date, list[AppointmentRead], date] | None"]
 
 SYNC_MINUTES = 5
-MODE_KEYS = {"calendar": "1", "clients": "2", "invoices": "3", "settings": "4"}
+MODES = ["calendar", "clients", "invoices", "settings"]
 
 
 class CpTuiApp(App[str | None]):
@@ -254,13 +257,20 @@ class CpTuiApp(App[str | None]):
             self.action_show_help_panel()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        titles: set[str] = set()
+        for command in self._palette_commands(screen):
+            if command.title not in titles:  # the first of a title wins: super's first
+                titles.add(command.title)
+                yield command
+
+    def _palette_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.services is None:
             return
-        for mode, key in MODE_KEYS.items():
+        for mode in MODES:
             yield SystemCommand(
                 f"Go to {mode.title()}",
-                f"Switch to the {mode} screen ({key})",
+                f"Switch to the {mode} screen ({palette.app_keys(self, f'open_mode({mode!r})')})",
                 lambda mode=mode: self.action_open_mode(mode),
             )
         yield SystemCommand(
@@ -283,43 +293,8 @@ class CpTuiApp(App[str | None]):
             "Every client with activity or a balance, with progress (m on Reports)",
             self.action_mail_statements,
         )
-        yield from self._other_modes_commands(screen)
-        # Every action the current screen binds, under its own description.
-        for binding in getattr(type(screen), "BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.description:
-                continue
-            if screen.check_action(binding.action, ()) is False:
-                continue
-            yield SystemCommand(
-                binding.description,
-                binding.tooltip or f"key {binding.key}",
-                lambda action=binding.action: self.run_action(action, screen),
-            )
-
-    def _other_modes_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The actions of the other mode screens: the palette holds every screen's."""
-        from cp_tui.screens.calendar import CalendarScreen
-        from cp_tui.screens.clients import ClientsScreen
-        from cp_tui.screens.invoices import InvoicesScreen
-        from cp_tui.screens.settings import SettingsScreen
-
-        screens: dict[str, type[Screen[None]]] = {
-            "calendar": CalendarScreen,
-            "clients": ClientsScreen,
-            "invoices": InvoicesScreen,
-            "settings": SettingsScreen,
-        }
-        for mode, screen_class in screens.items():
-            if isinstance(screen, screen_class):
-                continue
-            for binding in screen_class.BINDINGS:
-                if not isinstance(binding, Binding) or not binding.description:
-                    continue
-                yield SystemCommand(
-                    f"{mode.title()}: {binding.description}",
-                    binding.tooltip or f"key {binding.key} on the {mode} screen",
-                    lambda mode=mode, action=binding.action: self._run_in_mode(mode, action),
-                )
+        yield from palette.other_mode_commands(self, screen, self._run_in_mode)
+        yield from palette.bound_commands(self, screen)
 
     def _run_in_mode(self, mode: str, action: str) -> None:
         self.action_open_mode(mode)
@@ -328,3 +303,26 @@ class CpTuiApp(App[str | None]):
             await self.run_action(action, self.screen)
 
         self.call_after_refresh(run)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run ``action``; one its screen refuses now says why instead of doing nothing.
+
+        Textual drops a key whose action ``check_action`` disables (dimmed in the footer
+        or hidden). A screen with ``why_not(action)`` is asked first: its reason is shown
+        and the key counts as handled.
+        """
+        target, name, parameters = self._parse_action(
+            action, self if default_namespace is None else default_namespace, namespaces
+        )
+        why_not = getattr(target, "why_not", None)
+        if callable(why_not) and target.check_action(name, parameters) is not True:
+            reason = why_not(name)
+            if reason:
+                self.notify(reason, severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)

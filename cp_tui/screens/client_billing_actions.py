@@ -88,7 +88,11 @@ class ClientBillingActions(Screen[None]):
         chosen = billing.chosen
         if not chosen:
             self.action_tab("billing")
-            self.notify("Tick the items to invoice first (space ticks, a ticks all).", markup=False)
+            self.notify(
+                "Tick the items to invoice first (space ticks, a ticks all).",
+                severity="warning",
+                markup=False,
+            )
             return
         try:
             invoice = self.services.invoices.create(

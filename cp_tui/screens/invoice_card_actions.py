@@ -46,7 +46,7 @@ class CardActions(Screen[None]):
     def _refuse(self, reason: str) -> None:  # pragma: no cover - defined by the screen
         raise NotImplementedError
 
-    def _open(self) -> InvoiceRead | None:  # pragma: no cover - defined by the screen
+    def _open(self, action: str) -> InvoiceRead | None:  # pragma: no cover - the screen's
         raise NotImplementedError
 
     # -- pay now --------------------------------------------------------------------
@@ -54,7 +54,7 @@ class CardActions(Screen[None]):
     def action_pay_now(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
 
-        inv = self._open()
+        inv = self._open("pay_now")
         if inv is None:
             return
         if not self.services.charges.available():
@@ -99,7 +99,7 @@ class CardActions(Screen[None]):
     # -- link -------------------------------------------------------------------------
 
     def action_link(self) -> None:
-        if self._open() is not None:
+        if self._open("link") is not None:
             self.notify("Making the payment link…", markup=False)
             self._make_link()
 

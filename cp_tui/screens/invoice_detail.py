@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from cp_tui.money import format_money
+from cp_tui.screens import invoice_refusals as refusals
 from cp_tui.screens.invoice_card_actions import CardActions
 from cp_tui.screens.invoice_documents import MailDone, PdfSaved
 from cp_tui.screens.invoice_draft_actions import DraftActions
@@ -19,17 +20,6 @@ from cp_tui.services.readmodels import InvoiceRead
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
-
-
-# Actions that only a draft has, and those a draft never has (it asks for no money yet).
-DRAFT_ONLY = frozenset({"issue", "discard"})
-NOT_FOR_DRAFTS = frozenset(
-    {"manual_payment", "pay_now", "send", "link", "credit", "apply_credit", "void", "receipt"}
-)
-# A credit note is sent and saved as a PDF; nothing is paid, edited or voided on it.
-NOT_FOR_CREDIT_NOTES = frozenset(
-    {"manual_payment", "pay_now", "link", "edit", "credit", "apply_credit", "void", "receipt"}
-)
 
 
 class InvoiceDetailScreen(DraftActions, CardActions):
@@ -121,16 +111,17 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         self.sync_in_background()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The footer and the palette offer a draft its own actions, an issued invoice its own.
-        if action in DRAFT_ONLY:
-            return self.is_draft
-        if action in NOT_FOR_DRAFTS and self.is_draft:
-            return False
-        return not (action in NOT_FOR_CREDIT_NOTES and self.is_credit_note)
+        # A refused action is dimmed in the footer (None), or left out when it is another
+        # kind's (a draft's on an issued invoice); either way its key says why (CpTuiApp).
+        inv = self.invoice
+        if inv is None or self.why_not(action) is None:
+            return True
+        return False if refusals.not_its_kind(inv, action) else None
 
-    @property
-    def is_credit_note(self) -> bool:
-        return self.invoice is not None and self.invoice.kind == "credit_note"
+    def why_not(self, action: str) -> str | None:
+        """Why the invoice as it is now refuses ``action`` (None: it may run)."""
+        inv = self.invoice
+        return None if inv is None else refusals.why_not(inv, action, sending=self.sending)
 
     def reload(self) -> None:
         from cp_tui.screens import invoice_body as body
@@ -163,28 +154,21 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def _refuse(self, reason: str) -> None:
         self.notify(reason, severity="warning", markup=False)
 
-    def _open(self) -> InvoiceRead | None:
+    def _open(self, action: str) -> InvoiceRead | None:
+        """The invoice, when its state allows ``action``; else None, having said why."""
         inv = self.invoice
         if inv is None:
             return None
-        if inv.status == "draft":
-            self._refuse(f"{inv.number} is a draft: press i to issue it first.")
-            return None
-        if inv.kind == "credit_note":
-            self._refuse(f"{inv.number} is a credit note; nothing is paid on it.")
-            return None
-        if inv.status == "void":
-            self._refuse(f"{inv.number} is void; nothing is due on it.")
-            return None
-        if inv.amount_due <= 0:
-            self._refuse(f"{inv.number} is paid in full; nothing is due on it.")
+        reason = self.why_not(action)
+        if reason is not None:
+            self._refuse(reason)
             return None
         return inv
 
     def action_manual_payment(self) -> None:
         from cp_tui.screens.payment_form import PaymentForm
 
-        inv = self._open()
+        inv = self._open("manual_payment")
         if inv is not None:
             self.app.push_screen(PaymentForm(self.services, inv), self._paid)
 
@@ -200,12 +184,8 @@ class InvoiceDetailScreen(DraftActions, CardActions):
         from cp_tui.screens.confirm import ConfirmScreen
         from cp_tui.screens.invoice_documents import send_question
 
-        inv = self.invoice
-        if inv is None or inv.status == "void":
-            self._refuse("A void invoice is not sent.")
-            return
-        if self.sending:
-            self._refuse(f"{inv.number} is being sent; wait for the result.")
+        inv = self._open("send")
+        if inv is None:
             return
         question = send_question(self.services, inv)
         if question == "":
@@ -232,6 +212,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def _send_confirmed(self, yes: bool | None) -> None:
         if yes and not self.sending:
             self.sending = True
+            self.refresh_bindings()
             self.notify(f"Sending {self.number}...", markup=False)
             self._send_worker()
 
@@ -257,19 +238,9 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def action_edit(self) -> None:
         from cp_tui.screens.invoice_edit import InvoiceEditDialog
 
-        inv = self.invoice
-        if inv is None:
-            return
-        if inv.kind == "credit_note":
-            return self._refuse("Credit notes are not edited.")
-        if inv.status == "void":
-            return self._refuse(f"{inv.number} is void.")
-        if inv.amount_paid > 0 or inv.sent:
-            why = "has a payment" if inv.amount_paid > 0 else "was sent"
-            return self._refuse(
-                f"{inv.number} {why}, so it is never edited: press r for a credit note."
-            )
-        self.app.push_screen(InvoiceEditDialog(self.services, inv), self._edited)
+        inv = self._open("edit")
+        if inv is not None:
+            self.app.push_screen(InvoiceEditDialog(self.services, inv), self._edited)
 
     def _edited(self, updated: InvoiceRead | None) -> None:
         if updated is not None:
@@ -279,11 +250,9 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def action_credit(self) -> None:
         from cp_tui.screens.choice import Choice, ChoiceScreen
 
-        inv = self.invoice
-        if inv is None or inv.kind == "credit_note":
-            return self._refuse("Choose an invoice to credit, not a credit note.")
-        if inv.status == "draft":
-            return self._refuse(f"{inv.number} is a draft: press e to change it or x to delete it.")
+        inv = self._open("credit")
+        if inv is None:
+            return
         refundable = self.refundable()
         if refundable <= 0:
             return self._credit_note()
@@ -326,21 +295,15 @@ class InvoiceDetailScreen(DraftActions, CardActions):
             )
 
     def action_apply_credit(self) -> None:
-        if self._open() is not None:
+        if self._open("apply_credit") is not None:
             self._run(lambda: self.services.invoices.apply_credit(self.number), "credit applied")
 
     def action_void(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
 
-        inv = self.invoice
+        inv = self._open("void")
         if inv is None:
             return
-        if inv.status == "void":
-            return self._refuse(f"{inv.number} is void already.")
-        if inv.kind == "credit_note":
-            return self._refuse("A credit note is not voided; its credit may be spent already.")
-        if inv.amount_paid > 0:
-            return self._refuse(f"{inv.number} has payments: press r for a credit note instead.")
         self.app.push_screen(
             ConfirmScreen(f"Void {inv.number}? Its items go back to uninvoiced.", yes="Void"),
             lambda yes: (
@@ -356,12 +319,9 @@ class InvoiceDetailScreen(DraftActions, CardActions):
     def action_receipt(self) -> None:
         from cp_tui.screens.receipt_dialog import ReceiptDialog
 
-        inv = self.invoice
-        if inv is None:
-            return
-        if not inv.payments:
-            return self._refuse(f"{inv.number} has no payments yet: m records one.")
-        self.app.push_screen(ReceiptDialog(self.services, inv))
+        inv = self._open("receipt")
+        if inv is not None:
+            self.app.push_screen(ReceiptDialog(self.services, inv))
 
     def action_pdf(self) -> None:
         if self.invoice is not None:

@@ -154,8 +154,14 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
 
     def action_toggle_credit(self) -> None:
         switch = self.query_one("#apply-credit", Switch)
-        if not switch.disabled:
-            switch.toggle()
+        if switch.disabled:
+            self.notify(
+                "There is no credit balance to apply for this payer.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        switch.toggle()
 
     def action_bill_to(self) -> None:
         self.query_one("#bill-to", Select).focus()

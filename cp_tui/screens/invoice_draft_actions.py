@@ -24,6 +24,9 @@ class DraftActions(Screen[None]):
     def reload(self) -> None:  # pragma: no cover - the invoice screen defines it
         raise NotImplementedError
 
+    def _open(self, action: str) -> InvoiceRead | None:  # pragma: no cover - the screen's
+        raise NotImplementedError
+
     @property
     def is_draft(self) -> bool:
         return self.invoice is not None and self.invoice.status == "draft"
@@ -32,8 +35,8 @@ class DraftActions(Screen[None]):
         from cp_tui.screens.choice import Choice, ChoiceScreen
         from cp_tui.screens.confirm import ConfirmScreen
 
-        inv = self.invoice
-        if inv is None or not self.is_draft:
+        inv = self._open("issue")  # says why when it is not a draft
+        if inv is None:
             return
         credit = self.services.credits.balance(inv.client_id)
         if credit <= 0:
@@ -71,8 +74,8 @@ class DraftActions(Screen[None]):
     def action_discard(self) -> None:
         from cp_tui.screens.confirm import ConfirmScreen
 
-        inv = self.invoice
-        if inv is None or not self.is_draft:
+        inv = self._open("discard")
+        if inv is None:
             return
         self.app.push_screen(
             ConfirmScreen(
