@@ -219,6 +219,56 @@ def test_draft_invoice(snap_compare: Any, demo_services: Services) -> None:
     assert _snap(snap_compare, demo_services, *keys, until=_on("InvoiceDetailScreen"))
 
 
+# Chen Wei: paid invoices, a credit note (CN-0001) and an unpaid invoice; credit on the ledger.
+CHEN = ("2", "slash", "c", "h", "e", "n", "enter", "enter")
+
+
+def _client_tab(tab: str) -> Callable[[App[Any]], bool]:
+    def shown(app: App[Any]) -> bool:
+        screen = app.screen
+        if type(screen).__name__ != "ClientDetailScreen":
+            return False
+        tabs: Any = screen.query_one("#client-tabs")
+        return bool(tabs.active == f"tab-{tab}")
+
+    return shown
+
+
+def _invoice(number: str) -> Callable[[App[Any]], bool]:
+    def shown(app: App[Any]) -> bool:
+        screen: Any = app.screen
+        return type(screen).__name__ == "InvoiceDetailScreen" and (
+            screen.invoice is not None and screen.invoice.number == number
+        )
+
+    return shown
+
+
+def _open_invoice(number: str) -> tuple[str, ...]:
+    return ("3", "slash", *number.lower(), "enter", "enter")
+
+
+def test_client_invoices_tab(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, *CHEN, "i", until=_client_tab("invoices"))
+
+
+def test_client_payments_tab(snap_compare: Any, demo_services: Services) -> None:
+    assert _snap(snap_compare, demo_services, *CHEN, "p", until=_client_tab("payments"))
+
+
+def test_paid_invoice_detail(snap_compare: Any, demo_services: Services) -> None:
+    # Alex Rivera's newest paid invoice: a co-pay, its cheque, its claim and its history.
+    number = demo_services.invoices.page(status="paid", search="rivera")[0].number
+    assert _snap(snap_compare, demo_services, *_open_invoice(number), until=_invoice(number))
+
+
+def test_credit_note_detail(snap_compare: Any, demo_services: Services) -> None:
+    # Chen Wei's credit note (a waived fee): credited to his balance, with its history.
+    chen = demo_services.invoices.page(status="all", search="chen")
+    credit = next(i.number for i in chen if i.kind == "credit_note")
+    assert _snap(snap_compare, demo_services, *_open_invoice(credit), until=_invoice(credit))
+
+
 # -- dialogs that show Stripe's links, against the fake Stripe ---------------------------------
 
 
