@@ -242,7 +242,31 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _no_nul_in_lookups, retval=True)
+    return engine
+
+
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+def _no_nul_in_lookups(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+) -> tuple[str, Any]:
+    """PostgreSQL refuses a NUL in any text it is handed, even one only looked for.
+
+    No stored text holds a NUL (writes refuse it), so a lookup or search for one
+    finds nothing, as on SQLite: the NUL becomes U+FFFD, which matches nothing
+    the lookup could have matched. Writes are left alone, to be refused.
+    """
+    if statement.lstrip()[:6].upper() != "SELECT" or not parameters:
+        return statement, parameters
+    if isinstance(parameters, dict):
+        return statement, {key: _without_nul(value) for key, value in parameters.items()}
+    if isinstance(parameters, (list, tuple)):
+        return statement, type(parameters)(_without_nul(value) for value in parameters)
+    return statement, parameters
 
 
 def _encrypted_engine(url: str, path: Path, key: str) -> Engine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Integer, text
@@ -11,7 +12,7 @@ from sqlmodel import SQLModel
 
 import cp_tui.models  # noqa: F401  (registers every table)
 from cp_tui.bootstrap import Services
-from cp_tui.services.errors import InvalidInput
+from cp_tui.services.errors import InvalidInput, NotFound
 from tests.conftest import Practice
 
 
@@ -75,3 +76,17 @@ def test_a_nul_character_is_refused_by_name_and_nothing_is_stored(
             raise AssertionError("a NUL character was stored")
     assert services.clients.get(client) == before
     assert services.insurance.policies(client, include_inactive=True) == []
+
+
+def test_looking_for_text_with_a_nul_finds_nothing_on_either_database(
+    services: Services, practice: Practice
+) -> None:
+    client = practice.client()
+    services.items.add(client_id=client, description="Session", price="80.00")
+    number = services.invoices.create(client_id=client).number or ""
+    with pytest.raises(NotFound):
+        services.payments.record(number + "\x00", amount="10.00", method="cash")
+    assert services.clients.list(search="Alex\x00") == []
+    assert services.invoices.page(search="INV\x00") == []
+    assert services.invoices.summary(search="Alex\x00").count == 0
+    assert services.invoices.get(number).amount_paid == 0
