@@ -10,6 +10,8 @@ from textual.widgets import Button, Input, Static
 
 from cp_tui.money import MoneyError, format_money, from_minor, to_minor
 from cp_tui.screens.dialog_screen import DialogScreen
+from cp_tui.services.errors import DomainError
+from cp_tui.services.insurance import check_reference
 from cp_tui.widgets.field import Field
 
 
@@ -43,7 +45,12 @@ class ReferenceForm(DialogScreen[str | None]):
         if not field.value:
             field.set_error("type the reference the insurer gave this submission")
             return
-        self.dismiss(field.value)
+        try:
+            reference = check_reference(field.value)
+        except DomainError as exc:
+            field.set_error(str(exc))
+            return
+        self.dismiss(reference)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

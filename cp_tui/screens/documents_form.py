@@ -62,7 +62,7 @@ class DocumentsForm(DialogScreen[DocumentSettingsRead | None]):
                 )
             yield Label("Payment instructions (bank details; printed on invoices)", markup=False)
             yield TextArea(d.payment_instructions, id="documents-instructions", soft_wrap=True)
-            yield Static("", id="documents-instructions-error", markup=False)
+            yield Static("", classes="field-error", id="documents-instructions-error", markup=False)
             yield Field(
                 f"Logo file, PNG or JPEG (now: {d.logo or 'none'})",
                 "",
@@ -87,9 +87,14 @@ class DocumentsForm(DialogScreen[DocumentSettingsRead | None]):
         if not path:
             return None, None
         try:
-            content = Path(path).expanduser().read_bytes()
+            file = Path(path).expanduser()
+            if file.exists() and not file.is_file():  # a folder, or a device read forever
+                return None, f"{path} is not a file; give a PNG or JPEG image"
+            content = file.read_bytes()
         except OSError as exc:
             return None, f"cannot read {path}: {exc.strerror or exc}"
+        except (ValueError, RuntimeError):  # a NUL in it; ~name for no such user
+            return None, f"{path!r} is not a file name; give the path of a PNG or JPEG image"
         try:
             self.services.documents.check_logo(content)
         except DomainError as exc:

@@ -19,7 +19,7 @@ from cp_tui.screens import form_checks as checks
 from cp_tui.screens.dialog_screen import DialogScreen
 from cp_tui.screens.settings_text import password_text
 from cp_tui.services.errors import DomainError
-from cp_tui.services.mail_settings import MailSettingsRead, check_ca_file
+from cp_tui.services.mail_settings import MAX_HOST, MailSettingsRead, check_ca_file
 from cp_tui.widgets.field import Field
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ def check_host(text: str) -> None:
         raise ValueError("the server's name is needed, e.g. smtp.example.com")
     if any(ch.isspace() for ch in text) or "/" in text:
         raise ValueError(f"{text!r} is not a host name, e.g. smtp.example.com")
+    if len(text) > MAX_HOST:
+        raise ValueError(f"a host name is at most {MAX_HOST} characters, e.g. smtp.example.com")
 
 
 def check_from(text: str) -> None:

@@ -52,9 +52,11 @@ __all__ = [
     "InsuranceService",
     "PolicyRead",
     "SplitResult",
+    "check_reference",
     "net_for_total",
 ]
 
+MAX_REFERENCE = 100  # the claim's reference column
 
 CSV_FIELDS = [
     "claim_id",
@@ -136,6 +138,11 @@ def _policy_read(p: InsurancePolicy) -> PolicyRead:
         service_id=p.service_id,
         active=p.active,
     )
+
+
+def check_reference(text: str) -> str:
+    """The insurer's claim reference, stripped; refused whole rather than cut short."""
+    return check_length(text, "a claim reference", MAX_REFERENCE)
 
 
 class InsuranceService:
@@ -302,6 +309,7 @@ class InsuranceService:
             raise InvalidInput("say which claims to submit, e.g. 3,4")
         if not reference.strip():
             raise InvalidInput("a submission needs the insurer's claim reference")
+        reference = check_reference(reference)
         with self._db.write() as session:
             done = []
             for claim_id in dict.fromkeys(claim_ids):
@@ -309,7 +317,7 @@ class InsuranceService:
                 if claim.status != "to_submit":
                     raise NotAllowed(f"claim {claim_id} is {claim.status}, not to submit")
                 claim.status = "submitted"
-                claim.reference = reference.strip()[:100]
+                claim.reference = reference
                 claim.submitted_on = self._clock.today()
                 done.append(claim)
             session.flush()
@@ -317,7 +325,7 @@ class InsuranceService:
                 session,
                 self._clock,
                 "insurance.submit",
-                detail=f"claims {', '.join(str(c.id) for c in done)}: {reference.strip()}",
+                detail=f"claims {', '.join(str(c.id) for c in done)}: {reference}",
             )
             return [self._read(session, c) for c in done]
 

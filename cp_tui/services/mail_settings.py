@@ -17,7 +17,10 @@ from cp_tui.models import PracticeSettings
 from cp_tui.services import audit, ledger
 from cp_tui.services.errors import InvalidInput
 from cp_tui.services.mail_templates import DEFAULT_TEMPLATES, KINDS, check_template
+from cp_tui.services.text_guard import refuse_nul
 from cp_tui.store import Database
+
+MAX_HOST = 253  # the longest name DNS can look up
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ class MailSettings:
             before = _settings_dict(row)
             if host is not None:
                 host = host.strip()
-                if any(ch.isspace() for ch in host) or "/" in host:
+                if any(ch.isspace() for ch in host) or "/" in host or len(host) > MAX_HOST:
                     raise InvalidInput(f"{host!r} is not a host name, e.g. smtp.example.com")
                 row.smtp_host = host
             if security is not None:
@@ -158,8 +161,10 @@ class MailSettings:
             raise InvalidInput(f"the template kinds are {', '.join(KINDS)}, not {kind!r}")
         for text in (subject, body):
             if text is not None:
+                refuse_nul(text, f"the {kind} e-mail's wording")
                 check_template(kind, text)
-        if subject is not None and ("\n" in subject.strip() or len(subject) > 200):
+        # Any line break (\r, \v, \u2028 too) in a subject stops every e-mail of the kind.
+        if subject is not None and (len(subject.strip().splitlines()) > 1 or len(subject) > 200):
             raise InvalidInput("a subject is one line of at most 200 characters")
         with self._db.write() as session:
             row = ledger.practice(session)
@@ -185,13 +190,16 @@ def check_ca_file(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise InvalidInput(f"{text} is not a file; give the PEM file of the server's authority")
+    not_a_file = f"{text} is not a file; give the PEM file of the server's authority"
     try:
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise InvalidInput(not_a_file)
         head = path.read_bytes()[:200_000]
-    except OSError as exc:
+    except OSError as exc:  # a name too long for the system, a folder it may not read
         raise InvalidInput(f"cannot read {text}: {exc.strerror or exc}") from None
+    except RuntimeError:  # ~name for no such user
+        raise InvalidInput(not_a_file) from None
     if b"-----BEGIN CERTIFICATE-----" not in head:
         raise InvalidInput(f"{text} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
     return str(path.resolve())

@@ -47,9 +47,11 @@ from cp_tui.services.package_reads import (
     PackageSale,
     package_reads,
 )
+from cp_tui.services.textfields import check_length, check_year
 from cp_tui.store import Database
 
 MAX_SESSIONS = 200
+MAX_NAME = 200  # the package's name column
 
 __all__ = [
     "PackageRead",
@@ -99,6 +101,9 @@ class PackageService:
         today = self._clock.today()
         if expires_on is not None and expires_on < today:
             raise InvalidInput(f"the expiry {expires_on} is already past")
+        if expires_on is not None:
+            check_year(expires_on, "the expiry")
+        name = check_length(name, "a package's name", MAX_NAME)
         with self._db.write() as session:
             client = ledger.lock_client(session, client_id)
             if client.archived_at is not None:
@@ -114,7 +119,7 @@ class PackageService:
                 if service is None:
                     raise NotFound(f"no service with id {service_id}; `cp-tui services list`")
                 names.append(service.name)
-            title = name.strip() or f"{sessions} sessions of {', '.join(names)}"
+            title = name or f"{sessions} sessions of {', '.join(names)}"
             until = f", until {expires_on}" if expires_on else ""
             item = BillingItem(
                 client_id=client_id,
@@ -129,7 +134,7 @@ class PackageService:
             session.flush()
             package = Package(
                 client_id=client_id,
-                name=title[:200],
+                name=title[:MAX_NAME],
                 sessions=sessions,
                 price=amount,
                 sale_item_id=item.id or 0,
