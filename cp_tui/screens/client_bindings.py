@@ -69,6 +69,13 @@ CLIENT_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         "Statement/superbill",
         "Save or e-mail a statement of account or a superbill for a period",
     ),
+    _key(
+        "y",
+        "insurance",
+        "insurance",
+        "Insurer",
+        "Set the client's insurance policy: payer, member id and co-pay",
+    ),
     _key("s", "sell_package", "sell_package", "Sell package", "Sessions paid up front"),
     _key("d", "tab('details')", "details", "Details tab", "Name and contact", show=False),
     _key("b", "tab('billing')", "billing", "Billing tab", "Uninvoiced amounts", show=False),

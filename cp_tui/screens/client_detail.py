@@ -28,6 +28,7 @@ from cp_tui.screens.client_rows import (
     details_table,
     invoice_rows,
     payment_rows,
+    policy_line,
 )
 from cp_tui.services.errors import DomainError
 from cp_tui.services.package_reads import sessions_left_text
@@ -110,7 +111,12 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
             )
         )
         self.query_one("#client-details", Static).update(
-            details_table(client, self.currency, self.services.cards.card(self.client_id))
+            details_table(
+                client,
+                self.currency,
+                self.services.cards.card(self.client_id),
+                self._policy_lines(),
+            )
         )
         billing = self.query_one(BillingPane)
         billing.load(client.id, items, payers)
@@ -138,6 +144,13 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
             for cid, name in zip(appt.client_ids, appt.client_names, strict=False):
                 payers.setdefault(cid, f"{name} (same session)")
         return [(label, cid) for cid, label in payers.items()]
+
+    def _policy_lines(self) -> list[str]:
+        policies = self.services.insurance.policies(self.client_id)
+        if not policies:
+            return []
+        names = {s.id: s.name for s in self.services.catalogue.list(include_inactive=True)}
+        return [policy_line(p, self.currency, names) for p in policies]
 
     def _money(self, amount: int) -> str:
         return format_money(amount, self.currency)

@@ -1,4 +1,4 @@
-"""The client screen's actions on the client itself: edit, credit note, archive or restore."""
+"""The client screen's actions on the client itself: edit, credit note, insurance, archive."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual.screen import Screen
 
 from cp_tui.money import format_money
 from cp_tui.services.errors import DomainError
+from cp_tui.services.insurance import PolicyRead
 from cp_tui.services.readmodels import ClientRead, InvoiceRead
 
 if TYPE_CHECKING:
@@ -49,6 +50,20 @@ class ClientRecordActions(Screen[None]):
             credit = format_money(self.client.credit_balance if self.client else 0, self.currency)
             self.notify(
                 f"Credit note {note.number} issued; credit balance now {credit}.", markup=False
+            )
+
+    def action_insurance(self) -> None:
+        from cp_tui.screens.policy_form import PolicyForm
+
+        if self.client is not None:
+            self.app.push_screen(PolicyForm(self.services, self.client.id), self._insured)
+
+    def _insured(self, policy: PolicyRead | None) -> None:
+        if policy is not None:
+            self.reload()
+            self.notify(
+                f"Insurance policy saved: {policy.payer}, member {policy.member_id}.",
+                markup=False,
             )
 
     def action_archive(self) -> None:

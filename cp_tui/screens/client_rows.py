@@ -8,11 +8,15 @@ so enter on any of them can open the invoice it belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
 from rich.table import Table
 from rich.text import Text
 
-from cp_tui.money import format_money
+from cp_tui.money import decimal_text, format_money
 from cp_tui.services.cards import CardRead
+from cp_tui.services.insurance import PolicyRead
 from cp_tui.services.readmodels import ClientRead, CreditEntryRead, InvoiceRead, PaymentRead
 from cp_tui.widgets.virtual_table import Column, Row
 
@@ -100,7 +104,27 @@ def credit_rows(entries: list[CreditEntryRead], currency: str) -> list[Row]:
     ]
 
 
-def details_table(client: ClientRead, currency: str, card: CardRead | None = None) -> Table:
+def policy_line(policy: PolicyRead, currency: str, service_names: Mapping[int, str]) -> str:
+    """``Aetna · member W123 · co-pay $30.00`` (or ``20 %``), ``· for Individual therapy``."""
+    if policy.copay_kind == "fixed":
+        copay = format_money(policy.copay_amount or 0, currency)
+    else:
+        copay = f"{decimal_text(policy.copay_percent or Decimal(0))} %"
+    text = f"{policy.payer} · member {policy.member_id} · co-pay {copay}"
+    if policy.service_id is not None:
+        service = service_names.get(policy.service_id, f"service {policy.service_id}")
+        text += f" · for {service}"
+    return text
+
+
+def details_table(
+    client: ClientRead,
+    currency: str,
+    card: CardRead | None = None,
+    policies: Sequence[str] = (),
+) -> Table:
+    """The Details tab; ``policies`` are the active policies, one line each (``policy_line``)."""
+
     def money(amount: int) -> str:
         return format_money(amount, currency)
 
@@ -119,6 +143,8 @@ def details_table(client: ClientRead, currency: str, card: CardRead | None = Non
         ("Card on file", card.label if card else "none (k saves one through Stripe)"),
     ):
         table.add_row(label, Text(value))  # typed by a person: never markup
+    for n, line in enumerate(policies):
+        table.add_row("Insurance" if n == 0 else "", Text(line))
     table.add_row("", "")
     restore = "restore" if client.archived else "archive"
     table.add_row("", f"e edit · k save card · r credit note · s sell a package · x {restore}")

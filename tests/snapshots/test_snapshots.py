@@ -179,6 +179,11 @@ def test_client_form_edit(snap_compare: Any, demo_services: Services) -> None:
     assert _snap(snap_compare, demo_services, "2", "enter", "e", until=_on("ClientForm"))
 
 
+def test_policy_form(snap_compare: Any, demo_services: Services) -> None:
+    # The first client of the list, prefilled with the demo practice's policy.
+    assert _snap(snap_compare, demo_services, "2", "enter", "y", until=_on("PolicyForm"))
+
+
 def test_invoice_edit(snap_compare: Any, demo_services: Services) -> None:
     keys = ("left", "left", "down", "down", "i", "enter", "e")
     assert _snap(snap_compare, demo_services, *keys, until=_on("InvoiceEditDialog"))

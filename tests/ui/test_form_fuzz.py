@@ -2,7 +2,7 @@
 
 Each form (new and edited client, service, appointment, invoice line, payment,
 credit note, refund, practice settings, first-run setup, a claim's reference
-and payment, documents, mail server, e-mail wording, package sale, a period's
+and payment, insurance policy, documents, mail server, e-mail wording, package sale, a period's
 statement or superbill, the statement run) is opened on a real practice;
 hypothesis puts a hostile or a plausible value into each of its fields (and,
 where a form asks for it, its text areas, choices and tick boxes) and the form
@@ -42,7 +42,7 @@ from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services, build_services
 from cp_tui.clock import FrozenClock
 from cp_tui.config import DB_FILENAME, resolve_settings
-from cp_tui.money import from_minor, to_minor
+from cp_tui.money import from_minor, parse_decimal, to_minor
 from cp_tui.screens.appointment_form import AppointmentForm
 from cp_tui.screens.claim_forms import ClaimPaymentForm, ReferenceForm
 from cp_tui.screens.client_form import ClientForm
@@ -53,6 +53,7 @@ from cp_tui.screens.mail_form import MailForm
 from cp_tui.screens.package_form import PackageForm
 from cp_tui.screens.payment_form import PaymentForm
 from cp_tui.screens.period_documents import PeriodDocumentsDialog
+from cp_tui.screens.policy_form import PolicyForm
 from cp_tui.screens.refund_form import RefundForm
 from cp_tui.screens.service_form import ServiceForm
 from cp_tui.screens.settings import SettingsScreen
@@ -195,6 +196,20 @@ def _package_as_typed(s: Services, form: PackageForm, typed: Values) -> None:
     assert expires is None or FIRST_YEAR <= expires.year <= LAST_YEAR
 
 
+def _policy_as_typed(s: Services, form: PolicyForm, typed: Values) -> None:
+    policy = max(s.insurance.policies(form.client_id), key=lambda p: p.id)
+    service = int(typed["#policy-service"]) or None
+    assert (policy.payer, policy.member_id, policy.service_id) == (
+        typed["payer"],
+        typed["member_id"],
+        service,
+    )
+    if typed["#policy-kind"] == "fixed":
+        assert policy.copay_amount == parse_price(typed["copay"], s.practice.get().currency)
+    else:
+        assert policy.copay_percent == parse_decimal(typed["copay"], "percent")
+
+
 def _period_listed(form: StatementRunScreen, typed: Values) -> bool:
     """The statement run took the period: it lists the clients for the dates typed."""
     plan = form.plan
@@ -231,6 +246,9 @@ FORMS: dict[str, Form] = {
     "e-mail wording": Form(lambda s: TemplateForm(s), every_widget=True, stored=_template_as_typed),
     "package sale": Form(
         lambda s: PackageForm(s, ANN), every_widget=True, stored=_package_as_typed
+    ),
+    "insurance policy": Form(
+        lambda s: PolicyForm(s, ANN), every_widget=True, stored=_policy_as_typed
     ),
     "period documents": Form(
         lambda s: PeriodDocumentsDialog(s, ANN, "Ann Archer"),
