@@ -287,6 +287,7 @@ class CalendarService:
         """Mark a session done; a single appointment gets its items (never twice)."""
         with self._db.write() as session:
             appt = get_appointment(session, appointment_id)
+            self._refuse_future(appt)
             appt.status = AppointmentStatus.COMPLETED
             fees.drop_fees(session, appt)
             if appt.series_id is None:
@@ -312,11 +313,7 @@ class CalendarService:
                     f"appointment {appointment_id} is {appt.status}: a session that did not "
                     "happen is not billed; reopen it first if it did happen"
                 )
-            if appt.start > self._clock.local_now():
-                raise NotAllowed(
-                    f"appointment {appointment_id} is on {appt.start:%Y-%m-%d %H:%M}, in the "
-                    "future: items are generated once the session has taken place"
-                )
+            self._refuse_future(appt)
             appt.status = AppointmentStatus.COMPLETED
             existing = self._items_of(session, [appointment_id])
             created = self._ensure_items(session, appt)
@@ -354,13 +351,21 @@ class CalendarService:
             ).order_by(col(Appointment.start), col(Appointment.id))
             if start is not None:
                 query = query.where(col(Appointment.start) >= datetime.combine(start, time.min))
-            if end is not None:
+            if end is not None and end < date.max:  # the last day has no next day
                 query = query.where(
                     col(Appointment.start) < datetime.combine(end + timedelta(days=1), time.min)
                 )
             return self._week_reads(session, [tuple(row) for row in session.execute(query)])
 
     # -- internals ----------------------------------------------------------------
+
+    def _refuse_future(self, appt: Appointment) -> None:
+        # Billing a session that has not begun would bill one that may never happen.
+        if appt.start > self._clock.local_now():
+            raise NotAllowed(
+                f"appointment {appt.id} is on {appt.start:%Y-%m-%d %H:%M}, in the future: "
+                "a session is completed and billed once it has begun"
+            )
 
     def _service(self, session: Session, service_id: int) -> Service:
         row = session.get(Service, service_id)

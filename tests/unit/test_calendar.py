@@ -50,6 +50,26 @@ def test_complete_group_session_makes_one_item_per_service_per_attendee(
     assert item.invoice_number is None
 
 
+def test_completing_a_session_that_has_not_begun_is_refused(
+    services: Services, practice: Practice
+) -> None:
+    client = practice.client()
+    # The frozen now is 2026-11-25 14:00: a session at 14:30 has not begun, one at 13:30 has.
+    later = practice.session(
+        [client], [practice.service()], datetime(2026, 11, 25, 14, 30), complete=False
+    )
+    begun = practice.session(
+        [client], [practice.service()], datetime(2026, 11, 25, 13, 30), complete=False
+    )
+
+    with pytest.raises(NotAllowed, match="in the future: a session is completed and billed once"):
+        services.calendar.complete(later)
+
+    assert services.calendar.get(later).status == "scheduled"
+    assert services.items.list() == []
+    assert services.calendar.complete(begun).uninvoiced_items == 1
+
+
 def test_completing_twice_never_duplicates(services: Services, practice: Practice) -> None:
     a, b = practice.client("Ann"), practice.client("Ben", "ben@example.com")
     appt = practice.session([a, b], [practice.service()], PAST)
