@@ -8,7 +8,6 @@ loads it, tells it the credit available for the chosen payer, handles
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -17,11 +16,10 @@ from textual.message import Message
 from textual.widgets import Label, Select, Static, Switch
 
 from cp_tui.money import format_money, from_minor
+from cp_tui.screens.payers import OTHER, payer_options
 from cp_tui.services.invoicing import LineChange
 from cp_tui.services.readmodels import ItemRead
 from cp_tui.widgets.item_picker import ItemPicker, LineValues
-
-OTHER = -1  # the "Another client…" entry of the Bill to list
 
 
 class BillingPane(Vertical):
@@ -91,10 +89,7 @@ class BillingPane(Vertical):
     def set_payers(self, payers: list[tuple[str, int]], *, keep: int) -> None:
         self.payers = payers
         select = self.query_one("#bill-to", Select)
-        # Names are shown as typed: a Text prompt is never read as markup.
-        select.set_options(
-            [*((Text(name), value) for name, value in payers), ("Another client…", OTHER)]
-        )
+        select.set_options(payer_options(payers))
         legal = {value for _, value in payers}
         select.value = keep if keep in legal else self.client_id
         self._payer = select.value if isinstance(select.value, int) else self.client_id

@@ -9,6 +9,7 @@ from textual.screen import Screen
 
 from cp_tui.money import format_money
 from cp_tui.screens.client_billing import BillingPane
+from cp_tui.screens.payers import choose_other_payer
 from cp_tui.services.errors import DomainError
 from cp_tui.widgets.item_picker import ItemPicker, LineValues
 
@@ -41,10 +42,7 @@ class ClientBillingActions(Screen[None]):
 
     @on(BillingPane.OtherPayerRequested)
     def _other_payer(self) -> None:
-        from cp_tui.screens.choose_client import ChooseClientScreen
-
-        others = [c for c in self.services.clients.list() if c.id != self.client_id]
-        self.app.push_screen(ChooseClientScreen("Bill to which client?", others), self._chosen)
+        choose_other_payer(self.app, self.services, self.client_id, self._chosen)
 
     def _chosen(self, payer_id: int | None) -> None:
         billing = self.query_one(BillingPane)

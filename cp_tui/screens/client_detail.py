@@ -30,9 +30,10 @@ from cp_tui.screens.client_rows import (
     payment_rows,
     policy_line,
 )
+from cp_tui.screens.payers import session_payers
 from cp_tui.services.errors import DomainError
 from cp_tui.services.package_reads import sessions_left_text
-from cp_tui.services.readmodels import ClientRead, InvoiceRead, ItemRead, PaymentRead
+from cp_tui.services.readmodels import ClientRead, InvoiceRead, PaymentRead
 from cp_tui.widgets.virtual_table import ListSource, VirtualTable
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
             self.invoices = self.services.invoices.list(client_id=self.client_id)
             payments = self._payments(self.invoices)
             ledger = self.services.credits.ledger(self.client_id)
-            payers = self._payers(client, items)
+            payers = session_payers(self.services, client, items)
         except DomainError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -135,15 +136,6 @@ class ClientDetailScreen(ClientBillingActions, ClientRecordActions, ClientCardAc
     def _payments(self, invoices: list[InvoiceRead]) -> list[PaymentRead]:
         paid = [i for i in invoices if i.kind == "invoice" and i.amount_paid > 0]
         return [p for inv in paid for p in self.services.invoices.get(inv.number).payments]
-
-    def _payers(self, client: ClientRead, items: list[ItemRead]) -> list[tuple[str, int]]:
-        """This client first, then whoever shared a session with the items (couples, groups)."""
-        payers: dict[int, str] = {client.id: f"{client.name} (this client)"}
-        for appointment_id in sorted({i.appointment_id for i in items if i.appointment_id}):
-            appt = self.services.calendar.get(appointment_id)
-            for cid, name in zip(appt.client_ids, appt.client_names, strict=False):
-                payers.setdefault(cid, f"{name} (same session)")
-        return [(label, cid) for cid, label in payers.items()]
 
     def _policy_lines(self) -> list[str]:
         policies = self.services.insurance.policies(self.client_id)

@@ -19,6 +19,7 @@ from textual.widgets import Button, DataTable, Label, Select, Static, Switch
 
 from cp_tui.money import format_money, from_minor
 from cp_tui.screens.dialog_screen import DialogScreen
+from cp_tui.screens.payers import OTHER, choose_other_payer, payer_options, session_payers
 from cp_tui.services.errors import DomainError
 from cp_tui.services.invoicing import LineChange
 from cp_tui.services.readmodels import InvoiceRead
@@ -51,19 +52,17 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
         self.initial_ticked = set(ticked) if ticked is not None else None
         self.currency = services.practice.get().currency
         self.client = services.clients.get(client_id)
+        self.payers: list[tuple[str, int]] = []
+        self._payer = client_id
 
     def compose(self) -> ComposeResult:
-        clients = self.services.clients.list()
         with Vertical(classes="dialog wide"):
             yield Static(f"New invoice · {self.client.name}", classes="dialog-title", markup=False)
             yield ItemPicker(self.currency, id="items")
             with Horizontal(classes="invoice-options"):
                 yield Label("Bill to ", markup=False)
-                yield Select(
-                    [(Text(c.name), c.id) for c in clients],
-                    value=self.client_id,
-                    allow_blank=False,
-                    id="bill-to",
+                yield Select[int](
+                    [(Text(self.client.name), self.client_id)], allow_blank=False, id="bill-to"
                 )
                 yield Switch(value=False, id="apply-credit")
                 yield Label("", id="credit-label", markup=False)
@@ -86,14 +85,21 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
         ticked = self.initial_ticked if self.initial_ticked is not None else {i.id for i in items}
         picker.load(items, ticked)
         picker.focus()
+        self.payers = session_payers(self.services, self.client, items)
+        self._set_payers(self.client_id)
         self._update_credit_label()
         if not items:
             self._error(f"{self.client.name} has no uninvoiced items.")
 
     @property
     def payer_id(self) -> int:
-        value = self.query_one("#bill-to", Select).value
-        return value if isinstance(value, int) else self.client_id
+        return self._payer
+
+    def _set_payers(self, keep: int) -> None:
+        select = self.query_one("#bill-to", Select)
+        select.set_options(payer_options(self.payers))
+        select.value = keep
+        self._payer = keep
 
     def _update_credit_label(self) -> None:
         credit = self.services.credits.balance(self.payer_id)
@@ -134,7 +140,29 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
         self._show_totals()
 
     @on(Select.Changed, "#bill-to")
-    def _payer_changed(self) -> None:
+    def _payer_changed(self, event: Select.Changed) -> None:
+        # set_options passes through the first option on its way: only the settled value counts.
+        if not isinstance(event.value, int) or event.value != event.select.value:
+            return
+        if event.value == OTHER:
+            choose_other_payer(self.app, self.services, self.client_id, self._chosen)
+        elif event.value != self._payer:
+            self._payer = event.value
+            self._update_credit_label()
+
+    def _chosen(self, payer_id: int | None) -> None:
+        if payer_id is None:
+            self._set_payers(self._payer)
+            return
+        try:
+            payer = self.services.clients.get(payer_id)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self._set_payers(self._payer)
+            return
+        if payer.id not in {value for _, value in self.payers}:
+            self.payers.append((payer.name, payer.id))
+        self._set_payers(payer.id)
         self._update_credit_label()
 
     @on(ItemPicker.EditRequested)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.pilot import Pilot
 
 from cp_tui.app import CpTuiApp
@@ -30,3 +32,15 @@ async def ready(app: CpTuiApp, pilot: Pilot[object], mode: str = "calendar") -> 
     else:
         raise AssertionError("the app did not open the practice")
     await pilot.pause()
+
+
+async def until(pilot: Pilot[str | None], condition: Callable[[], bool]) -> None:
+    for _ in range(100):
+        await pilot.pause()
+        if condition():
+            return
+    raise AssertionError("the app never got there")
+
+
+async def type_text(pilot: Pilot[str | None], text: str) -> None:
+    await pilot.press(*[{" ": "space", ".": "full_stop", "@": "at"}.get(ch, ch) for ch in text])

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from textual.widgets import Select
+
 from cp_tui.bootstrap import Services
 from cp_tui.screens.calendar import CalendarScreen
 from cp_tui.screens.invoice_detail import InvoiceDetailScreen
+from cp_tui.screens.invoice_dialog import InvoiceDialog
 from cp_tui.widgets.week_grid import WeekGrid
 from tests.conftest import Practice
-from tests.ui.helpers import SIZE, make_app, ready
+from tests.ui.helpers import SIZE, make_app, ready, type_text, until
 
 TODAY_10AM = datetime(2026, 11, 25, 10, 0)
 
@@ -181,6 +184,45 @@ def test_group_session_invoices_the_chosen_attendee(services: Services, practice
     [invoice] = services.invoices.list()
     assert invoice.client_id == kim
     assert [i.invoice_number is None for i in services.items.list(client_id=jo)] == [True]
+
+
+def test_the_invoice_dialog_bills_any_client_through_the_chooser(
+    services: Services, practice: Practice
+) -> None:
+    child = practice.client("Sam Child", "sam@example.com")
+    parent = practice.client("Pat Parent", "pat@example.com")
+    practice.client("Kim Nguyen", "kim@example.com")
+    appt = practice.session([child], [practice.service("90.00")], TODAY_10AM, complete=False)
+
+    async def scenario() -> None:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("i")
+            await until(pilot, lambda: isinstance(app.screen, InvoiceDialog))
+            dialog = app.screen
+            bill_to = dialog.query_one("#bill-to", Select)
+            # Only the client and the way to the others: never every client of the practice.
+            assert [str(prompt) for prompt, _ in bill_to._options] == [
+                "Sam Child (this client)",
+                "Another client…",
+            ]
+            await pilot.press("b", "enter", "down", "enter")
+            await until(pilot, lambda: bool(app.screen.query("#choose-filter")))
+            await type_text(pilot, "pat")
+            await pilot.press("enter")
+            await until(pilot, lambda: app.screen is dialog)
+            assert bill_to.value == parent
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, InvoiceDetailScreen))
+
+    asyncio.run(scenario())
+    [invoice] = services.invoices.list()
+    assert invoice.client_id == parent
+    assert [line.item_id for line in invoice.lines] == [
+        i.id for i in services.items.list(client_id=child)
+    ]
+    assert services.calendar.get(appt).status == "completed"
 
 
 def test_week_navigation_and_day_view(services: Services, practice: Practice) -> None:

@@ -19,6 +19,7 @@ from cp_tui.screens.clients import ClientsScreen
 from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 from cp_tui.widgets.virtual_table import VirtualTable
 from tests.conftest import Practice
+from tests.ui.helpers import type_text, until
 
 Scenario = Callable[[CpTuiApp, Pilot[str | None]], Awaitable[None]]
 
@@ -35,18 +36,6 @@ def run(services: Services, scenario: Scenario) -> None:
             await scenario(app, pilot)
 
     asyncio.run(main())
-
-
-async def until(pilot: Pilot[str | None], condition: Callable[[], bool]) -> None:
-    for _ in range(100):
-        await pilot.pause()
-        if condition():
-            return
-    raise AssertionError("the app never got there")
-
-
-async def type_text(pilot: Pilot[str | None], text: str) -> None:
-    await pilot.press(*[{" ": "space", ".": "full_stop", "@": "at"}.get(ch, ch) for ch in text])
 
 
 async def open_client(app: CpTuiApp, pilot: Pilot[str | None], name: str) -> None:
