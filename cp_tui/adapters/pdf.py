@@ -1,5 +1,5 @@
-"""PDF documents with ReportLab: this module and its helpers ``pdf_fonts`` and ``pdf_lines``
-are the only ones that import it, and only when drawing.
+"""PDF documents with ReportLab: this module and its helpers ``pdf_fonts``, ``pdf_lines``
+and ``pdf_text`` are the only ones that import it, and only when drawing.
 
 ``render(document)`` returns the bytes of a PDF. ReportLab (about 100 ms to
 import) is imported inside the functions, so starting cp-tui never pays for it.
@@ -16,11 +16,11 @@ import io
 from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Any
-from xml.sax.saxutils import escape
 
 from cp_tui.adapters.pdf_fonts import fit, fonts
 from cp_tui.adapters.pdf_layout import Layout, layout
 from cp_tui.adapters.pdf_lines import line_table
+from cp_tui.adapters.pdf_text import markup, text_line
 from cp_tui.documents import Document
 
 FOOTER_SIZE = 7.5
@@ -59,8 +59,8 @@ def _draw(page: Layout) -> bytes:
 
     regular, bold, glyphs = fonts(page)
 
-    def t(text: str) -> str:
-        return escape(fit(text, glyphs)).replace("\n", "<br/>")
+    def para(text: str, style: Any) -> Any:
+        return text_line(fit(text, glyphs), style)
 
     base = ParagraphStyle("cp", fontName=regular, fontSize=9, leading=11.5)
     small = ParagraphStyle("cp-small", parent=base, fontSize=8, leading=10)
@@ -92,8 +92,8 @@ def _draw(page: Layout) -> bytes:
     story: list[Any] = []
 
     # Practice on the left; title, number and dates on the right.
-    practice = [Paragraph(t(page.practice[0]), name_style)] + [
-        Paragraph(t(line), base) for line in page.practice[1:]
+    practice = [para(page.practice[0], name_style)] + [
+        para(line, base) for line in page.practice[1:]
     ]
     if page.logo:
         practice = [_logo(page.logo, width * 0.5, 20 * mm), Spacer(1, 2 * mm), *practice]
@@ -122,8 +122,8 @@ def _draw(page: Layout) -> bytes:
         )
     )
     right_block: list[Any] = [
-        Paragraph(
-            t(page.title.upper()),
+        para(
+            page.title.upper(),
             title_style
             if len(page.title) <= 12
             else ParagraphStyle("cp-title-long", parent=title_style, fontSize=15, leading=19),
@@ -137,7 +137,7 @@ def _draw(page: Layout) -> bytes:
         )
         if page.stamp == "VOID":
             stamp_style.textColor = colors.Color(0.7, 0.1, 0.1)
-        right_block.append(Paragraph(t(page.stamp), stamp_style))
+        right_block.append(para(page.stamp, stamp_style))
     top = Table([[practice, right_block]], colWidths=[width * 0.55, width * 0.45])
     top.setStyle(
         TableStyle(
@@ -156,8 +156,8 @@ def _draw(page: Layout) -> bytes:
     # Bill-to / patient / provider blocks side by side.
     if page.parties:
         cells = [
-            [Paragraph(t(label), heading)]
-            + [Paragraph(t(line), strong if i == 0 else base) for i, line in enumerate(lines)]
+            [para(label, heading)]
+            + [para(line, strong if i == 0 else base) for i, line in enumerate(lines)]
             for label, lines in page.parties
         ]
         parties = Table([cells], colWidths=[width / len(cells)] * len(cells))
@@ -166,7 +166,7 @@ def _draw(page: Layout) -> bytes:
         )
         story += [parties, Spacer(1, 5 * mm)]
     for note in page.notes:
-        story += [Paragraph(t(note), base), Spacer(1, 2 * mm)]
+        story += [para(note, base), Spacer(1, 2 * mm)]
     if page.notes:
         story.append(Spacer(1, 3 * mm))
 
@@ -192,7 +192,7 @@ def _draw(page: Layout) -> bytes:
         for column, (cell, c) in enumerate(zip(row, page.columns, strict=True)):
             text = fit(cell, glyphs)
             if c.wrap and not fits(text, column, font):
-                drawn.append(Paragraph(t(cell), strong if font == bold else base))
+                drawn.append(Paragraph(markup(text), strong if font == bold else base))
             else:
                 drawn.append(text)
         body.append(drawn)
@@ -230,14 +230,14 @@ def _draw(page: Layout) -> bytes:
         story += [KeepTogether(totals), Spacer(1, 6 * mm)]
 
     for label, text in page.sections:
-        block: list[Any] = [Paragraph(t(label), heading), Paragraph(t(text), base)]
+        block: list[Any] = [para(label, heading), para(text, base)]
         if label == "Pay online" and page.link:
             block.append(_qr(page.link, 30 * mm))
         story.append(KeepTogether([*block, Spacer(1, 4 * mm)]))
 
     if page.signature:
         sign = Table(
-            [[Paragraph(t("Provider signature"), small), "", Paragraph(t("Date"), small), ""]],
+            [[para("Provider signature", small), "", para("Date", small), ""]],
             colWidths=[30 * mm, 70 * mm, 12 * mm, 35 * mm],
             hAlign="LEFT",
         )

@@ -11,46 +11,33 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from cp_tui.clock import Clock
 from cp_tui.documents import (
-    ClaimNote,
-    DocLine,
-    DocPayment,
     Document,
     InvoiceDocument,
-    Party,
-    PracticeHeader,
     ReceiptDocument,
     ReceiptPackage,
     StatementDocument,
     SuperbillDocument,
-    TaxRow,
     file_name,
 )
 from cp_tui.models import (
-    Client,
     Invoice,
     InvoiceKind,
-    InvoiceLine,
     InvoiceStatus,
     Payment,
-    PracticeSettings,
 )
-from cp_tui.models.insurance import ClaimLine, InsurancePolicy
-from cp_tui.services import ledger
 from cp_tui.services.clients import get_client
 from cp_tui.services.document_settings import DocumentSettings, LogoCheck, split_codes
 from cp_tui.services.errors import DomainError, InvalidInput, NotFound
-from cp_tui.services.invoice_reads import get_invoice, invoice_reads
+from cp_tui.services.invoice_document import invoice_document, party, read_practice_header
 from cp_tui.services.package_reads import packages_on_invoice
 from cp_tui.services.statements import statement_document
 from cp_tui.services.superbills import superbill_document
@@ -71,31 +58,6 @@ class SavedDocument:
     path: str
     reference: str
     size: int
-
-
-def practice_header(row: PracticeSettings) -> PracticeHeader:
-    return PracticeHeader(
-        name=row.name,
-        address=row.address,
-        tax_id=row.tax_id,
-        email=row.email,
-        phone=row.phone,
-        npi=row.npi,
-        payment_instructions=row.payment_instructions,
-        currency=row.currency,
-        locale=row.locale or "en_US",
-        logo=row.logo or None,
-    )
-
-
-def party(row: Client) -> Party:
-    return Party(
-        client_id=row.id or 0,
-        name=row.name,
-        address=row.address,
-        email=row.email,
-        date_of_birth=row.date_of_birth,
-    )
 
 
 def write_private(path: Path, content: bytes) -> Path:
@@ -135,66 +97,13 @@ class DocumentService(DocumentSettings):
     def invoice(self, number: str) -> InvoiceDocument:
         """An invoice or credit note, as the client will see it."""
         with self._db.read() as session:
-            document = self._invoice(session, get_invoice(session, number))
+            document = invoice_document(session, number)
         # The link may need the payment gateway (network): asked with no transaction open.
         if self._links and document.kind == InvoiceKind.INVOICE and document.amount_due > 0:
             link = self._links(document.number)
             if link:
                 document = replace(document, payment_link=link)
         return document
-
-    def _invoice(self, session: Session, row: Invoice) -> InvoiceDocument:
-        client = get_client(session, row.client_id)
-        read = invoice_reads(session, [row], names={row.client_id: client.name})[0]
-        rates: dict[Decimal, list[int]] = defaultdict(lambda: [0, 0])
-        for line in read.lines:
-            if line.tax_rate or line.tax:
-                rates[line.tax_rate][0] += line.net
-                rates[line.tax_rate][1] += line.tax
-        payments = tuple(
-            DocPayment(p.received_on, p.method, p.reference, p.applied) for p in read.payments
-        )
-        if sum(p.applied for p in payments) != read.amount_paid:
-            # Refunds changed what was paid: one row with the stored total stays exact.
-            payments = (
-                (DocPayment(read.issue_date, "payments less refunds", "", read.amount_paid),)
-                if read.amount_paid
-                else ()
-            )
-        return InvoiceDocument(
-            kind=read.kind,
-            practice=practice_header(ledger.practice(session)),
-            bill_to=party(client),
-            number=read.number,
-            status=read.status,
-            issue_date=read.issue_date,
-            due_date=read.due_date,
-            currency=read.currency,
-            lines=tuple(
-                DocLine(
-                    ln.service_date,
-                    ln.description,
-                    ln.units,
-                    ln.unit_price,
-                    ln.tax_rate,
-                    ln.net,
-                    ln.tax,
-                    ln.total,
-                )
-                for ln in read.lines
-            ),
-            tax_by_rate=tuple(TaxRow(rate, net, tax) for rate, (net, tax) in sorted(rates.items())),
-            subtotal=read.subtotal,
-            tax=read.tax,
-            total=read.total,
-            credit_applied=read.credit_applied,
-            amount_paid=read.amount_paid,
-            amount_due=read.amount_due,
-            payments=payments,
-            corrects=read.corrects,
-            reason=read.reason,
-            claims=_claim_notes(session, row),
-        )
 
     def receipt(self, payment_id: int) -> ReceiptDocument:
         """A receipt for one payment: what came in, where it went, what is left due."""
@@ -221,7 +130,7 @@ class DocumentService(DocumentSettings):
                 else 0
             )
             return ReceiptDocument(
-                practice=practice_header(ledger.practice(session)),
+                practice=read_practice_header(session),
                 received_from=party(get_client(session, payment.client_id)),
                 number=f"R-{payment_id:04d}",
                 payment_id=payment_id,
@@ -254,7 +163,7 @@ class DocumentService(DocumentSettings):
             raise InvalidInput(f"the period ends ({end}) before it starts ({start})")
         with self._db.read() as session:
             client = get_client(session, client_id)
-            header = practice_header(ledger.practice(session))
+            header = read_practice_header(session)
             return statement_document(session, header, party(client), start, end)
 
     def superbill(self, client_id: int, start: date, end: date) -> SuperbillDocument:
@@ -263,7 +172,7 @@ class DocumentService(DocumentSettings):
             raise InvalidInput(f"the period ends ({end}) before it starts ({start})")
         with self._db.read() as session:
             client = get_client(session, client_id)
-            header = practice_header(ledger.practice(session))
+            header = read_practice_header(session)
             return superbill_document(
                 session,
                 header,
@@ -295,24 +204,3 @@ class DocumentService(DocumentSettings):
         except OSError as exc:
             raise DocumentError(f"cannot write {target}: {exc.strerror or exc}") from exc
         return SavedDocument(path=str(written), reference=document.reference, size=len(content))
-
-
-def _claim_notes(session: Session, invoice: Invoice) -> tuple[ClaimNote, ...]:
-    """The co-pays on the invoice, each with the session's charge and the insurer's part."""
-    rows = session.exec(
-        select(InvoiceLine, ClaimLine, InsurancePolicy)
-        .join(ClaimLine, col(ClaimLine.item_id) == col(InvoiceLine.item_id))
-        .join(InsurancePolicy, col(InsurancePolicy.id) == col(ClaimLine.policy_id))
-        .where(col(InvoiceLine.invoice_id) == invoice.id)
-        .order_by(col(InvoiceLine.position), col(InvoiceLine.id))
-    ).all()
-    return tuple(
-        ClaimNote(
-            service_date=line.service_date or invoice.issue_date,
-            description=line.description,
-            payer=policy.payer,
-            charge=claim.charge,
-            insurer_amount=claim.amount,
-        )
-        for line, claim, policy in rows
-    )

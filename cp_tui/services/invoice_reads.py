@@ -15,14 +15,19 @@ from cp_tui.services.readmodels import InvoiceRead, LineRead, PaymentRead
 DRAFT_PREFIX = "DRAFT-"
 
 
-def reference(invoice: Invoice) -> str:
+def reference(invoice: Invoice | ledger.Columns) -> str:
     """The number, or DRAFT-<id> for a draft that has none yet."""
     return invoice.number or f"{DRAFT_PREFIX}{invoice.id}"
 
 
+def is_draft_reference(wanted: str) -> bool:
+    """Whether ``wanted`` (stripped) names a draft by its id: DRAFT-<id>."""
+    return wanted.upper().startswith(DRAFT_PREFIX) and wanted[len(DRAFT_PREFIX) :].isdigit()
+
+
 def get_invoice(session: Session, number: str) -> Invoice:
     wanted = number.strip()
-    if wanted.upper().startswith(DRAFT_PREFIX) and wanted[len(DRAFT_PREFIX) :].isdigit():
+    if is_draft_reference(wanted):
         draft = session.get(Invoice, int(wanted[len(DRAFT_PREFIX) :]))
         if draft is None or draft.number is not None:
             raise NotFound(f"no draft {wanted}; `cp-tui invoices list --status draft` shows them")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Row, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,9 @@ from cp_tui.models import (
 )
 from cp_tui.money import line_amounts
 from cp_tui.services.errors import NotFound
+
+# A row of a Core select by column name: read where loading ORM objects costs too much.
+Columns = Row[*tuple[Any, ...]]
 
 
 def practice(session: Session) -> PracticeSettings:
@@ -101,7 +105,7 @@ def credit_balances(session: Session, client_ids: Iterable[int]) -> dict[int, in
     return {int(client_id): int(total) for client_id, total in rows}
 
 
-def amount_due(invoice: Invoice) -> int:
+def amount_due(invoice: Invoice | Columns) -> int:
     if invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.status == InvoiceStatus.VOID:
         return 0
     return invoice.total - invoice.credit_applied - invoice.amount_paid

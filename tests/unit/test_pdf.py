@@ -325,6 +325,7 @@ def test_only_the_pdf_adapter_modules_import_reportlab() -> None:
         "cp_tui/adapters/pdf.py",
         "cp_tui/adapters/pdf_fonts.py",
         "cp_tui/adapters/pdf_lines.py",
+        "cp_tui/adapters/pdf_text.py",
     ]
 
 
