@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -270,7 +271,7 @@ class WeekGrid(ScrollView, can_focus=True):
             if len(text) >= width:  # narrow columns: the month is in the heading already
                 text = f"{when:%a %d}{mark}"
             day_style = style + self._style("selected") if day == self.selected_day else style
-            segments.append(Segment(text[: width - 1].ljust(width), day_style))
+            segments.append(Segment(set_cell_size(text, max(width - 1, 0)) + " ", day_style))
         return Strip(segments).extend_cell_length(self.size.width, style)
 
     def _day_cells(
@@ -295,7 +296,8 @@ class WeekGrid(ScrollView, can_focus=True):
             index = row - block.first_row
             text = text_lines[index] if index < len(text_lines) else ""
             span = min(lane_width, width - start) - 1
-            cells.append(Segment(text[:span].ljust(span), self._block_style(block, back)))
+            # Cut and padded by terminal cells: a wide character (CJK) takes two.
+            cells.append(Segment(set_cell_size(text, max(span, 0)), self._block_style(block, back)))
             cells.append(Segment(" ", back))
             used = start + span + 1
         if used < width:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual.widgets import Select
 
 from cp_tui.bootstrap import Services
@@ -223,6 +224,39 @@ def test_the_invoice_dialog_bills_any_client_through_the_chooser(
         i.id for i in services.items.list(client_id=child)
     ]
     assert services.calendar.get(appt).status == "completed"
+
+
+def test_a_wide_name_keeps_the_week_columns_in_place(
+    services: Services, practice: Practice
+) -> None:
+    # Each of these characters takes two cells of the terminal.
+    wide = practice.client("王小明 高橋さくら", "wang@example.com")
+    narrow = practice.client("Alex Rivera", "alex@example.com")
+    therapy = practice.service()
+    practice.session([wide], [therapy], TODAY_10AM, complete=False)
+    practice.session([narrow], [therapy], datetime(2026, 11, 26, 10, 0), complete=False)
+
+    async def scenario() -> list[tuple[int, int]]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            grid = app.screen.query_one(WeekGrid)
+            width = grid.size.width
+            lines = [grid.render_line(y) for y in range(grid.size.height)]
+            # Where Thursday's block begins, in cells, on each line that shows it.
+            found = []
+            for strip in lines:
+                assert strip.cell_length == width
+                text = "".join(segment.text for segment in strip)
+                if "王" in text and "Alex" in text:
+                    before = text[: text.index("Alex")]
+                    found.append((cell_len(before), text.index("Alex")))
+            return found
+
+    found = asyncio.run(scenario())
+    assert found, "both sessions share a line of the week"
+    # Thursday's column starts at the same cell whatever Wednesday holds.
+    assert len({cells for cells, _ in found}) == 1
 
 
 def test_week_navigation_and_day_view(services: Services, practice: Practice) -> None:
