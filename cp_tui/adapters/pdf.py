@@ -210,9 +210,26 @@ def _draw(page: Layout) -> bytes:
 
     # Totals, right-aligned and kept together.
     if page.totals:
+        # A label too long for its column (a payment's long reference) wraps rather than
+        # run left off the page; a long amount widens its column.
+        label_width = width * 0.45
+        amount_width = max(
+            [width * 0.2] + [_width(r.amount, bold, glyphs) + 2 * CELL_PADDING for r in page.totals]
+        )
+        wrapping = {
+            False: ParagraphStyle("cp-total", parent=base, alignment=TA_RIGHT),
+            True: ParagraphStyle("cp-total-strong", parent=strong, alignment=TA_RIGHT),
+        }
+
+        def total_label(row: Any) -> Any:
+            font = bold if row.strong else regular
+            if _width(row.label, font, glyphs) + 2 * CELL_PADDING <= label_width:
+                return fit(row.label, glyphs)
+            return para(row.label, wrapping[row.strong])
+
         totals = Table(
-            [[fit(r.label, glyphs), fit(r.amount, glyphs)] for r in page.totals],
-            colWidths=[width * 0.45, width * 0.2],
+            [[total_label(r), fit(r.amount, glyphs)] for r in page.totals],
+            colWidths=[label_width, amount_width],
             hAlign="RIGHT",
         )
         strong_totals = [i for i, r in enumerate(page.totals) if r.strong]

@@ -27,6 +27,7 @@ from cp_tui.cli import main
 from cp_tui.config import resolve_settings
 from cp_tui.documents import (
     DocLine,
+    DocPayment,
     Document,
     InvoiceDocument,
     Party,
@@ -323,3 +324,17 @@ def test_a_typed_backslash_n_in_an_address_is_a_new_line(
     at = lines.index("Ivan Petrov")
     assert lines[at + 1 : at + 3] == ["12 Oak Lane", "Springfield, IL 62701"]
     assert not any("\\" in line for line in lines)
+
+
+def test_a_long_payment_reference_wraps_inside_the_page(tmp_path: Path) -> None:
+    reference = "Transfer from joint account " + "REF-2026-11-0042 " * 10
+    paid = replace(
+        invoice(status="paid"),
+        payments=(DocPayment(START, "transfer", reference.strip(), 15000),),
+    )
+    data = render(paid)
+    found = boxes(data, 0, tmp_path)
+    for box in found:
+        assert box.x0 >= MARGIN - 0.5 and box.x1 <= right_margin(data) + 0.5, box
+    text = " ".join(b.text.strip() for b in found)
+    assert "REF-2026-11-0042" in text and "-$150.00" in text
