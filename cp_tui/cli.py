@@ -244,6 +244,10 @@ def build_parser() -> Parser:
     i_add.add_argument("--units", default="1")
     i_add.add_argument("--tax-rate")
     i_add.add_argument("--date", type=_date)
+    i_remove = cmd(
+        items, "remove", "delete an uninvoiced item (added by mistake, a fee waived, a sale)"
+    )
+    i_remove.add_argument("id", type=int)
 
     invoices = group("invoices", "invoices and credit notes")
     v_create = cmd(invoices, "create", "invoice a client's uninvoiced items")

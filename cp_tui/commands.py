@@ -196,6 +196,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
         tax_rate=a.tax_rate,
         on=a.date,
     ),
+    ("items", "remove"): lambda s, a: {"id": a.id, "result": s.items.remove(a.id)},
     ("invoices", "create"): lambda s, a: s.invoices.create(
         client_id=a.client,
         item_ids=a.items,

@@ -56,7 +56,7 @@ class BillingPane(Vertical):
             yield Label("", id="credit-label", classes="billing-label", markup=False)
         yield Static("", id="billing-totals", markup=False)
         yield Static(
-            "space ticks · a all/none · e edits the line · c creates the invoice",
+            "space ticks · a all/none · e edits the line · del removes it · c creates the invoice",
             classes="muted",
             id="billing-hint",
             markup=False,

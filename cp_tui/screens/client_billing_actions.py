@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.screen import Screen
+from textual.widgets import TabbedContent
 
 from cp_tui.money import format_money
 from cp_tui.screens.client_billing import BillingPane
@@ -80,6 +81,42 @@ class ClientBillingActions(Screen[None]):
     def action_bill_to(self) -> None:
         self.action_tab("billing")
         self.set_focus(self.query_one("#bill-to"))
+
+    def action_remove_item(self) -> None:
+        from cp_tui.screens.confirm import ConfirmScreen
+
+        billing = self.query_one(BillingPane)
+        item = billing.picker.item_under_cursor()
+        if self.query_one(TabbedContent).active != "tab-billing" or item is None:
+            self.action_tab("billing")
+            self.notify(
+                "Move to the uninvoiced item to remove on the Billing tab, then press delete.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        amount = format_money(item.total, self.currency)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                done = self.services.items.remove(item.id)
+            except DomainError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify(done[:1].upper() + done[1:] + ".", markup=False)
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {item.description} of {item.date:%d %b %Y} ({amount})? "
+                "It is deleted, never invoiced.",
+                yes="Remove",
+                no="Keep",
+            ),
+            answered,
+        )
 
     def action_create_invoice(self) -> None:
         billing = self.query_one(BillingPane)

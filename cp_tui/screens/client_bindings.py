@@ -40,6 +40,14 @@ CLIENT_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         show=False,
     ),
     _key(
+        "delete",
+        "remove_item",
+        "remove_item",
+        "Remove item",
+        "Delete the uninvoiced item under the cursor: added by mistake, a fee waived",
+        show=False,
+    ),
+    _key(
         "r",
         "credit_note",
         "credit_note",

@@ -17,6 +17,7 @@ from cp_tui.services import ledger, package_guards
 from cp_tui.services.catalogue import parse_price, parse_rate
 from cp_tui.services.clients import get_client
 from cp_tui.services.errors import InvalidInput, NotAllowed, NotFound
+from cp_tui.services.item_removal import remove_item
 from cp_tui.services.readmodels import ItemRead
 from cp_tui.services.textfields import check_length, check_year
 from cp_tui.store import Database
@@ -188,3 +189,10 @@ class ItemService:
                 item.description = check_length(description, "a description", 500)
             session.flush()
             return item_read(item, None)
+
+    def remove(self, item_id: int) -> str:
+        """Delete an uninvoiced item added by mistake, a fee waived, a sale called off."""
+        with self._db.write() as session:
+            item = get_item(session, item_id)
+            ledger.lock_client(session, item.client_id)
+            return remove_item(session, self._clock, item)

@@ -162,6 +162,9 @@ class ItemPicker(DataTable[str | Text]):
     def _changed(self) -> None:
         self.post_message(self.Changed(self, self.totals(), len(self.ticked)))
 
+    def item_under_cursor(self) -> ItemRead | None:
+        return self._current()
+
     def _current(self) -> ItemRead | None:
         if not self.items or self.cursor_row >= len(self.items):
             return None

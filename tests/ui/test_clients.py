@@ -334,3 +334,30 @@ def test_a_long_list_is_read_a_page_at_a_time_and_scrolls_to_the_end(
         await until(pilot, lambda: isinstance(app.screen, ClientDetailScreen))
 
     run(services, scenario)
+
+
+def test_delete_removes_an_item_added_by_mistake(services: Services, practice: Practice) -> None:
+    alex = practice.client()
+    keep = services.items.add(client_id=alex, description="Letter", price="40.00").id
+    services.items.add(client_id=alex, description="Report", price="80.00")
+
+    async def scenario(app: CpTuiApp, pilot: Pilot[str | None]) -> None:
+        await open_client(app, pilot, "Alex")
+        await pilot.press("b", "down", "delete")
+        await until(pilot, lambda: bool(app.screen.query("#yes")))
+        question = app.screen.query_one(".dialog-body", Static).render()
+        assert "Remove Report of 25 Nov 2026 ($80.00)?" in str(question)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, ClientDetailScreen))
+        await pilot.pause()
+        assert [i.id for i in services.items.list(client_id=alex)] == [keep]
+        # On a session's own item, the key says what to do instead and removes nothing.
+        practice.session([alex], [practice.service()], datetime(2026, 11, 24, 10, 0))
+        app.screen.reload()  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("home", "delete", "y")
+        await pilot.pause()
+        assert len(services.items.list(client_id=alex)) == 2
+
+    run(services, scenario)
+    assert "Report" not in [i.description for i in services.items.list(client_id=alex)]

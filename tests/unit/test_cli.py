@@ -393,6 +393,28 @@ def test_appointments(cli_dir: Path, built: Services) -> None:
     assert len(built.items.list()) == 3
 
 
+def test_items_remove(cli_dir: Path, built: Services) -> None:
+    ann = built.clients.add(name="Ann Lee").id
+    therapy = built.catalogue.add(name="Therapy", price="150.00").id
+    (session,) = _finished_session(built, [ann], therapy, datetime(2024, 3, 4, 10))
+    wrong = built.items.add(client_id=ann, description="Report", price="80.00").id
+
+    assert ok(cli_dir, "items", "remove", str(wrong)) == {
+        "id": wrong,
+        "result": "removed item: Report ($80.00)",
+    }
+    before = dump(cli_dir)
+    assert refused(cli_dir, "items", "remove", str(session)) == (
+        f"cp-tui: error: item {session} is the session of appointment 1: if it did not take "
+        "place, cancel it or mark it a no-show (`cp-tui appointments cancel 1`), which takes "
+        "its items away"
+    )
+    assert refused(cli_dir, "items", "remove", str(wrong)).startswith(
+        f"cp-tui: error: no billing item with id {wrong}"
+    )
+    assert dump(cli_dir) == before
+
+
 def test_items_and_invoices(cli_dir: Path, built: Services) -> None:
     ann = built.clients.add(name="Ann Lee").id
     ben = built.clients.add(name="Ben Lee").id
