@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -61,9 +60,8 @@ class InvoiceDialog(DialogScreen[InvoiceRead | None]):
             yield ItemPicker(self.currency, id="items")
             with Horizontal(classes="invoice-options"):
                 yield Label("Bill to ", markup=False)
-                yield Select[int](
-                    [(Text(self.client.name), self.client_id)], allow_blank=False, id="bill-to"
-                )
+                # Filled on mount, with the items: who shared their sessions can pay.
+                yield Select[int]([("", 0)], allow_blank=False, id="bill-to")
                 yield Switch(value=False, id="apply-credit")
                 yield Label("", id="credit-label", markup=False)
             yield Static("", id="totals", classes="totals", markup=False)

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 
 from rich.cells import cell_len
-from textual.widgets import Select
+from textual.widgets import Select, Static
 
 from cp_tui.bootstrap import Services
 from cp_tui.screens.calendar import CalendarScreen
@@ -208,6 +208,7 @@ def test_the_invoice_dialog_bills_any_client_through_the_chooser(
                 "Sam Child (this client)",
                 "Another client…",
             ]
+            assert "Sam Child (this client)" in str(bill_to.query_one("#label", Static).render())
             await pilot.press("b", "enter", "down", "enter")
             await until(pilot, lambda: bool(app.screen.query("#choose-filter")))
             await type_text(pilot, "pat")
