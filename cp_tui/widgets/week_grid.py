@@ -27,7 +27,13 @@ from cp_tui.services.readmodels import AppointmentRead
 
 GUTTER = 6
 SLOT_MINUTES = 15
+MIN_LANE = 6  # cells: "○ 09:3" still says what and when
 STATUS_MARK = {"scheduled": "○", "completed": "✓", "cancelled": "✗", "no-show": "!"}
+
+
+def shown_lanes(lanes: int, width: int) -> int:
+    """How many lanes of overlapping sessions a day column of ``width`` cells shows."""
+    return min(lanes, max(width // MIN_LANE, 1))
 
 
 def needs_invoice(appt: AppointmentRead) -> bool:
@@ -232,8 +238,8 @@ class WeekGrid(ScrollView, can_focus=True):
         offset = (event.x - GUTTER) % width
         for block in self._blocks:
             if block.day == day and block.first_row <= row <= block.last_row:
-                lane_width = max(width // block.lanes, 1)
-                if offset // lane_width == block.lane or block.lanes == 1:
+                lanes = shown_lanes(block.lanes, width)
+                if offset // max(width // lanes, 1) == block.lane or lanes == 1:
                     self.selected_id = block.appt.id
                     return
         self.selected_day = day
@@ -285,10 +291,14 @@ class WeekGrid(ScrollView, can_focus=True):
             (b for b in self._blocks if b.day == day and b.first_row <= row <= b.last_row),
             key=lambda b: b.lane,
         )
-        lanes = blocks[0].lanes if blocks else 1
+        # A day with more overlapping sessions than its column holds side by side shows
+        # the first lanes that fit; the day view (v) lists them all.
+        lanes = shown_lanes(blocks[0].lanes if blocks else 1, width)
         lane_width = max(width // lanes, 1)
         used = 0
         for block in blocks:
+            if block.lane >= lanes:
+                break
             start = block.lane * lane_width
             if start > used:
                 cells.append(Segment(filler * (start - used), back + self._style("hour")))

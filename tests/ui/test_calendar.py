@@ -260,6 +260,32 @@ def test_a_wide_name_keeps_the_week_columns_in_place(
     assert len({cells for cells, _ in found}) == 1
 
 
+def test_a_crowded_day_stays_in_its_column(services: Services, practice: Practice) -> None:
+    therapy = practice.service()
+    # Twelve sessions at once on Wednesday, more than its column holds side by side.
+    for n in range(12):
+        client = practice.client(f"Client {n:02d}", f"c{n}@example.com")
+        practice.session([client], [therapy], TODAY_10AM, complete=False)
+    thursday = practice.client("Alex Rivera", "alex@example.com")
+    practice.session([thursday], [therapy], datetime(2026, 11, 26, 10, 0), complete=False)
+
+    async def scenario() -> tuple[int, list[str]]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            grid = app.screen.query_one(WeekGrid)
+            lines = [grid.render_line(y) for y in range(grid.size.height)]
+            assert all(strip.cell_length == grid.size.width for strip in lines)
+            return grid._day_width(), ["".join(s.text for s in strip) for strip in lines]
+
+    day_width, texts = asyncio.run(scenario())
+    thursday_column = 6 + 3 * day_width  # the gutter, then Monday to Wednesday
+    assert {t.index("Alex") for t in texts if "Alex" in t} == {thursday_column}
+    # Wednesday shows as many of its sessions as fit, each still saying when it starts.
+    wednesday = [t[thursday_column - day_width : thursday_column] for t in texts]
+    assert max(line.count("○ 10") for line in wednesday) == day_width // 6
+
+
 def test_week_navigation_and_day_view(services: Services, practice: Practice) -> None:
     alex = practice.client()
     therapy = practice.service()
