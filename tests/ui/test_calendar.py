@@ -227,6 +227,27 @@ def test_the_invoice_dialog_bills_any_client_through_the_chooser(
     assert services.calendar.get(appt).status == "completed"
 
 
+def test_a_long_name_keeps_bill_to_on_one_line(services: Services, practice: Practice) -> None:
+    name = "Maria Concetta Bartholomew-Fitzgerald"
+    client = practice.client(name, "maria@example.com")
+    practice.session([client], [practice.service("90.00")], TODAY_10AM, complete=False)
+
+    async def scenario() -> tuple[int, str]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("i")
+            await until(pilot, lambda: isinstance(app.screen, InvoiceDialog))
+            label = app.screen.query_one("#bill-to", Select).query_one("#label", Static)
+            await until(pilot, lambda: "Maria" in str(label.render()))
+            return label.size.height, label.render_line(0).text.rstrip()
+
+    height, shown = asyncio.run(scenario())
+    # A wrapped label made the Select two rows taller and moved the totals below it.
+    assert height == 1
+    assert shown.startswith("Maria Concetta") and shown.endswith("…")
+
+
 def test_a_wide_name_keeps_the_week_columns_in_place(
     services: Services, practice: Practice
 ) -> None:
