@@ -267,6 +267,11 @@ class CpTuiApp(App[str | None]):
         yield from super().get_system_commands(screen)
         if self.services is None:
             return
+        if screen.is_modal:
+            # A dialog keeps the keyboard until it is answered: the app's keys (1, 2, 3)
+            # do not reach past it, so the palette offers only the dialog's own actions.
+            yield from palette.bound_commands(self, screen)
+            return
         for mode in MODES:
             yield SystemCommand(
                 f"Go to {mode.title()}",

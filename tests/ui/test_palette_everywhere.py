@@ -142,6 +142,12 @@ def test_every_key_in_sight_is_a_palette_command(services: Services, practice: P
     for place in ("billing tab", "invoice dialog"):
         assert {"Tick", "All/none", "Edit line"} <= set(seen[place][2])
     assert "Edit client" in seen["billing tab"][2]  # the screen's e, behind the list's
+    # A dialog holds the keyboard until it is answered: no going elsewhere from it.
+    assert "Go to Clients" in seen["calendar"][2] and "Go to Clients" in seen["invoice"][2]
+    assert "Invoices: Search" in seen["clients"][2]
+    for elsewhere in ("Go to Clients", "Go to Calendar", "Invoices: Search"):
+        assert elsewhere not in seen["invoice dialog"][2], f"{elsewhere} in the dialog's palette"
+    assert not any(t.startswith("Batch run") for t in seen["invoice dialog"][2])
     calendar_hints = seen["calendar"][3]
     assert "Key ] on the Calendar screen" not in calendar_hints  # its own keys, unprefixed
     assert "Key ]" in calendar_hints and "Key [" in calendar_hints
