@@ -210,6 +210,18 @@ class WeekGrid(ScrollView, can_focus=True):
                 self.selected_id = ids[index]
         elif ids:
             self.selected_id = ids[0]
+        else:
+            self._select_across_days(step)
+
+    def _select_across_days(self, step: int) -> None:
+        """On an empty day (a quiet Saturday) up and down still reach a session: the
+        nearest one after it for down, before it for up, else the nearest the other way."""
+        later = [b for b in self._blocks if b.day > self.selected_day]
+        earlier = [b for b in self._blocks if b.day < self.selected_day]
+        ahead, behind = (later[:1], earlier[-1:]) if step > 0 else (earlier[-1:], later[:1])
+        chosen = ahead or behind
+        if chosen:
+            self.selected_id = chosen[0].appt.id
 
     def action_move_day(self, step: int) -> None:
         current = self.selected

@@ -307,6 +307,27 @@ def test_a_crowded_day_stays_in_its_column(services: Services, practice: Practic
     assert max(line.count("○ 10") for line in wednesday) == day_width // 6
 
 
+def test_up_and_down_on_an_empty_day_reach_the_nearest_session(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    therapy = practice.service()
+    monday = practice.session([alex], [therapy], datetime(2026, 11, 23, 10, 0))
+    friday = practice.session([alex], [therapy], datetime(2026, 11, 27, 9, 0), complete=False)
+
+    async def first_press(key: str) -> tuple[int | None, int | None]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            grid = app.screen.query_one(WeekGrid)
+            before = grid.selected_id  # today, Wednesday, has none
+            await pilot.press(key)
+            return before, grid.selected_id
+
+    assert asyncio.run(first_press("down")) == (None, friday)  # the next one
+    assert asyncio.run(first_press("up")) == (None, monday)  # the one before
+
+
 def test_week_navigation_and_day_view(services: Services, practice: Practice) -> None:
     alex = practice.client()
     therapy = practice.service()
