@@ -13,6 +13,7 @@ from textual.screen import Screen
 from cp_tui.services.cards import CardRead, SetupLinkRead
 from cp_tui.services.errors import DomainError
 from cp_tui.services.package_reads import PackageSale
+from cp_tui.services.secrets import CONNECT_STRIPE
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -43,7 +44,7 @@ class ClientCardActions(Screen[None]):
     def action_save_card(self) -> None:
         if not self.services.charges.available():
             self.notify(
-                "Stripe is not connected: set STRIPE_API_KEY or run `cp-tui stripe login`.",
+                f"{CONNECT_STRIPE}, then save the card.",
                 severity="warning",
                 markup=False,
             )

@@ -18,6 +18,7 @@ from cp_tui.money import format_money
 from cp_tui.services.errors import DomainError
 from cp_tui.services.gateway import Outcome
 from cp_tui.services.readmodels import InvoiceRead
+from cp_tui.services.secrets import NOT_CONNECTED
 
 if TYPE_CHECKING:
     from cp_tui.bootstrap import Services
@@ -58,10 +59,7 @@ class CardActions(Screen[None]):
         if inv is None:
             return
         if not self.services.charges.available():
-            self._refuse(
-                "Stripe is not connected: set STRIPE_API_KEY or run `cp-tui stripe login`. "
-                "Press m to record a payment taken by hand."
-            )
+            self._refuse(NOT_CONNECTED)
             return
         card = self.services.cards.card(inv.client_id)
         if card is None:
@@ -99,7 +97,11 @@ class CardActions(Screen[None]):
     # -- link -------------------------------------------------------------------------
 
     def action_link(self) -> None:
-        if self._open("link") is not None:
+        if self._open("link") is None:
+            return
+        if not self.services.charges.available():
+            self._refuse(NOT_CONNECTED)
+        else:
             self.notify("Making the payment link…", markup=False)
             self._make_link()
 

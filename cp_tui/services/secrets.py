@@ -16,10 +16,11 @@ from cp_tui.services.errors import NotAllowed
 SERVICE = "cp-tui"
 STRIPE_ENTRY = "stripe-api-key"
 STRIPE_ENV = "STRIPE_API_KEY"
-NOT_CONNECTED = (
+CONNECT_STRIPE = (
     "Stripe is not connected: set STRIPE_API_KEY (a restricted key is best) or run "
-    "`cp-tui stripe login`; until then record payments by hand (m)"
+    "`cp-tui stripe login`"
 )
+NOT_CONNECTED = f"{CONNECT_STRIPE}; until then record payments by hand (m)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services
 from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 from cp_tui.screens.invoice_dialog import InvoiceDialog
+from cp_tui.services.secrets import NOT_CONNECTED
 from tests.conftest import Practice
 from tests.ui.helpers import SIZE, make_app, ready
 
@@ -196,3 +197,23 @@ def test_use_credit_in_the_invoice_dialog_says_there_is_none(
     assert asyncio.run(scenario()) == [
         ("There is no credit balance to apply for this payer.", "warning")
     ]
+
+
+def test_without_stripe_pay_now_and_link_say_how_to_connect_it(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    practice.session([alex], [practice.service("150.00")], MONDAY)
+    number = services.invoices.create(client_id=alex).number
+    before = services.invoices.get(number)
+
+    async def scenario() -> dict[str, list[tuple[str, str]]]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            return await press_refused(app, pilot, services, number, ["p", "l"])
+
+    said = asyncio.run(scenario())
+    assert said["p"] == said["l"] == [(NOT_CONNECTED, "warning")]  # one notice, no "Making…"
+    assert "cp-tui stripe login" in NOT_CONNECTED and "by hand (m)" in NOT_CONNECTED
+    assert services.invoices.get(number) == before
