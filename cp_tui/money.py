@@ -16,6 +16,7 @@ shows that same sum.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -76,12 +77,25 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# A comma only between groups of three digits: "1,500.50". "12,5" is refused rather
+# than read as 125 (or guessed as 12.50): a misread amount would be charged as typed.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def parse_decimal(text: str | Decimal | int, what: str) -> Decimal:
     if isinstance(text, Decimal):
         value = text
     else:
+        raw = str(text).strip()
+        if "," in raw:
+            if not _GROUPED.fullmatch(raw):
+                raise MoneyError(
+                    f"{what} takes a point for decimals and commas only between thousands "
+                    f"(1,500.50), got {raw!r}"
+                )
+            raw = raw.replace(",", "")
         try:
-            value = Decimal(str(text).strip().replace(",", ""))
+            value = Decimal(raw)
         except InvalidOperation:
             raise MoneyError(f"{what} must be a number, got {text!r}") from None
     if not value.is_finite():

@@ -201,7 +201,7 @@ class InvoiceDetailScreen(DraftActions, CardActions):
             return
         self.app.push_screen(
             ConfirmScreen(
-                "E-mail sending is not set up yet (`cp-tui mail set`).\n"
+                "E-mail sending is not set up yet (Settings: 4, then m).\n"
                 f"Did you send {inv.number} yourself? Mark it as sent (it can then no "
                 "longer be edited, only corrected by a credit note).",
                 yes="Mark as sent",

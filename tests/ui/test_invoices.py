@@ -10,12 +10,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from textual.pilot import Pilot
-from textual.widgets import Select, Static
+from textual.widgets import Input, Select, Static
 
 from cp_tui.app import CpTuiApp
 from cp_tui.bootstrap import Services
 from cp_tui.screens.invoice_detail import InvoiceDetailScreen
 from cp_tui.screens.invoices import InvoicesScreen
+from cp_tui.screens.payment_form import PaymentForm
 from cp_tui.widgets.virtual_table import VirtualTable
 from tests.conftest import Practice
 from tests.ui.helpers import SIZE, make_app, ready
@@ -145,6 +146,40 @@ def test_enter_opens_the_invoice_and_m_enter_pays_it(
     assert invoice.amount_due == 0
     assert [(p.method, p.amount) for p in invoice.payments] == [("card", 15000)]
     assert paid_list == [number]
+
+
+def test_a_comma_typed_as_a_decimal_point_is_refused_by_the_field_and_kept(
+    services: Services, practice: Practice
+) -> None:
+    alex = practice.client()
+    practice.session([alex], [practice.service("150.00")], TUESDAY)
+    number = services.invoices.create(client_id=alex).number
+
+    async def scenario() -> tuple[str, str, bool]:
+        app = make_app(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            app.push_screen(InvoiceDetailScreen(services, number))
+            await until(pilot, lambda: isinstance(app.screen, InvoiceDetailScreen))
+            await pilot.press("m")
+            await until(pilot, lambda: isinstance(app.screen, PaymentForm))
+            form = app.screen
+            amount = form.query_one("#input-amount", Input)
+            amount.value = ""
+            await pilot.press("1", "2", "comma", "5", "enter")
+            await pilot.pause()
+            still_open = app.screen is form
+            error = form.query_one("#field-amount .field-error", Static).render()
+            typed = amount.value
+            amount.value = "12.50"
+            await pilot.press("enter")
+            await until(pilot, lambda: app.screen is not form)
+            return typed, str(error), still_open
+
+    typed, error, still_open = asyncio.run(scenario())
+    assert still_open and typed == "12,5"  # never $125.00: kept as typed, with the reason
+    assert "point for decimals" in error and "1,500.50" in error
+    assert [p.amount for p in services.invoices.get(number).payments] == [1250]
 
 
 def test_v_then_y_voids_and_the_items_are_uninvoiced_again(

@@ -71,6 +71,19 @@ def test_parsing_refuses_what_a_person_should_fix() -> None:
         to_minor("1", "XXX")
 
 
+def test_a_comma_is_read_only_between_thousands() -> None:
+    assert to_minor("1,500.50", "USD") == 150050
+    assert to_minor("-12,345,678", "JPY") == -12345678
+    assert to_minor("1,500", "USD") == 150000
+    for typed in ("12,5", "12,50", "1,5000", ",500", "1,50,000", "1.500,50", "1,,500"):
+        with pytest.raises(MoneyError, match=r"point for decimals.*1,500\.50"):
+            to_minor(typed, "USD")
+    with pytest.raises(MoneyError, match=r"^units takes a point"):
+        parse_units("1,5")  # never 15 sessions
+    with pytest.raises(MoneyError, match=r"^tax rate takes a point"):
+        parse_tax_rate("7,5")  # never 75 %
+
+
 def test_format_money() -> None:
     assert format_money(-150050, "USD") == "-$1,500.50"
     assert format_money(1000, "EUR") == "€10.00"
