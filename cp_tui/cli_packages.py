@@ -134,7 +134,8 @@ def _refund(s: Services, a: argparse.Namespace) -> None:
     currency = _currency(s)
     sys.stdout.write(
         f"Credit note {result.credit_note}: {format_money(result.amount, currency)} for "
-        f"{result.sessions} unused session(s) of package {result.package.id}\n"
+        f"{result.sessions} unused session(s) of package {result.package.id}, "
+        f"to {result.credited_to}'s credit\n"
     )
 
 

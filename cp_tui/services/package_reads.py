@@ -60,6 +60,7 @@ class PackageRefund:
     sessions: int
     credit_note: str
     amount: int
+    credited_to: str  # the client billed for the sale, whose credit balance it feeds
 
 
 def sessions_left_text(packages: list[PackageRead]) -> str:

@@ -217,7 +217,10 @@ class PackageService:
         """Credit note for the unused sessions, pro rata; they can no longer be drawn."""
         with self._db.write() as session:
             package = _package(session, package_id)
-            ledger.lock_client(session, package.client_id)
+            # The credit goes to whoever was billed for the sale (a parent paying for a
+            # child's sessions), so it is their ledger that is locked and written.
+            sold = _sale_invoice(session, package.sale_item_id)
+            ledger.lock_client(session, sold.client_id if sold else package.client_id)
             session.refresh(package)
             used = _used(session, [package_id]).get(package_id, 0)
             unused = package.sessions - package.refunded_sessions - used
@@ -227,6 +230,11 @@ class PackageService:
             invoice = _sale_invoice(session, package.sale_item_id)
             if sale_item is None or invoice is None:
                 raise NotAllowed(f"package {package_id}'s sale is not on a live invoice")
+            if sold is None or invoice.client_id != sold.client_id:  # rebilled meanwhile
+                raise NotAllowed(
+                    f"package {package_id}'s sale was billed anew to {invoice.number} just now; "
+                    "run the refund again"
+                )
             credited = package_guards.other_credit_notes(session, invoice)
             if credited:
                 raise NotAllowed(
@@ -242,7 +250,7 @@ class PackageService:
             note = issue_credit_note(
                 session,
                 self._clock,
-                client_id=package.client_id,
+                client_id=invoice.client_id,
                 net=net,
                 reason=text[:500],
                 rate=sale_item.tax_rate,
@@ -259,11 +267,13 @@ class PackageService:
                 detail=f"package {package_id}: {unused} session(s), {note.number}",
             )
             number, total = note.number or "", note.total
+            payer = get_client(session, invoice.client_id).name
         return PackageRefund(
             package=self.get(package_id),
             sessions=unused,
             credit_note=number,
             amount=-total,
+            credited_to=payer,
         )
 
 

@@ -144,6 +144,44 @@ def test_refund_of_an_unpaid_package_reduces_what_is_owed(
     consistent(services)
 
 
+def test_refund_credits_whoever_was_billed_for_the_package(
+    services: Services, practice: Practice
+) -> None:
+    child = practice.client("Noa Levi", "noa@example.com")
+    parent = practice.client("Dan Levi", "dan@example.com")
+    therapy = practice.service("150.00")
+    sale = services.packages.sell(client_id=child, sessions=4, service_ids=[therapy], price="400")
+    services.invoices.void(sale.invoice.number, reason="the parent pays")
+    rebilled = services.invoices.create(client_id=child, bill_to=parent)
+    assert rebilled.client_id == parent and rebilled.total == 40000
+    services.payments.record(rebilled.number, amount="400.00", method="cash")
+
+    refund = services.packages.refund(sale.package.id)
+    note = services.invoices.get(refund.credit_note)
+    assert (note.client_id, note.total, refund.credited_to) == (parent, -40000, "Dan Levi")
+    assert services.credits.balance(parent) == 40000  # the parent paid, the parent is owed
+    assert services.credits.balance(child) == 0
+    consistent(services)
+
+
+def test_refund_of_an_unpaid_rebilled_package_clears_the_payers_invoice(
+    services: Services, practice: Practice
+) -> None:
+    child = practice.client("Noa Levi", "noa@example.com")
+    parent = practice.client("Dan Levi", "dan@example.com")
+    therapy = practice.service("150.00")
+    sale = services.packages.sell(client_id=child, sessions=4, service_ids=[therapy], price="400")
+    services.invoices.void(sale.invoice.number)
+    rebilled = services.invoices.create(client_id=child, bill_to=parent)
+
+    services.packages.refund(sale.package.id)
+    assert services.invoices.get(rebilled.number).amount_due == 0
+    # The note's credit went to the parent's invoice, never through the child's balance.
+    assert services.credits.balance(parent) == services.credits.balance(child) == 0
+    assert [e.kind for e in services.credits.ledger(child)] == []
+    consistent(services)
+
+
 def test_void_sale_invoice_means_nothing_is_drawn(services: Services, practice: Practice) -> None:
     alex = practice.client()
     therapy = practice.service("150.00")

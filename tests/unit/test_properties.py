@@ -161,6 +161,12 @@ class BillingMachine(RuleBasedStateMachine):
         """The packages whose sale is on the (live) invoice ``number``."""
         return [p for p in self.s.packages.list() if p.invoice_number == number]
 
+    def _sale_items(self) -> set[int]:
+        """The items that sell a package: a sale may share an invoice once billed anew."""
+        with self.s.db.read() as session:
+            rows = session.execute(text("SELECT sale_item_id FROM package")).all()
+        return {int(row[0]) for row in rows}
+
     def _credit_barred(self, number: str | None) -> bool:
         """A package sold on it has sessions undrawn (or was refunded): refund the package."""
         return any(p.refunded or p.used < p.sessions for p in self._sold(number))
@@ -333,8 +339,7 @@ class BillingMachine(RuleBasedStateMachine):
         target = pick(editable, which)
         first = target.lines[0].item_id
         assert first is not None
-        sales = {p.invoice_number for p in self.s.packages.list()}
-        if target.number in sales and action != "add":
+        if first in self._sale_items() and action != "add":
             # The sale line of a package keeps its price: its refund is reckoned from it.
             change = {first: LineChange(units="3")} if action == "units" else None
             self._refused(
