@@ -10,9 +10,8 @@ from sqlmodel import Session, col, select
 from cp_tui.models import Client, Invoice, InvoiceLine, Payment
 from cp_tui.services import ledger
 from cp_tui.services.errors import NotFound
+from cp_tui.services.ledger import DRAFT_PREFIX
 from cp_tui.services.readmodels import InvoiceRead, LineRead, PaymentRead
-
-DRAFT_PREFIX = "DRAFT-"
 
 
 def reference(invoice: Invoice | ledger.Columns) -> str:

@@ -140,17 +140,23 @@ def item_total(item: BillingItem) -> int:
     return line_amounts(item.units, item.unit_price, item.tax_rate).total
 
 
+DRAFT_PREFIX = "DRAFT-"  # a draft's reference until it is issued: DRAFT-<id>
+
+
 def invoiced_numbers(session: Session, item_ids: Iterable[int]) -> dict[int, str]:
-    """Item id -> number of the live invoice that holds it."""
+    """Item id -> number of the live invoice that holds it (DRAFT-<id> for a draft)."""
     ids = list(item_ids)
     if not ids:
         return {}
     rows = session.execute(
-        select(InvoiceLine.active_item_id, Invoice.number)
+        select(InvoiceLine.active_item_id, Invoice.number, Invoice.id)
         .join(Invoice, col(Invoice.id) == InvoiceLine.invoice_id)
         .where(col(InvoiceLine.active_item_id).in_(ids))
     ).all()
-    return {int(item_id): str(number) for item_id, number in rows}
+    return {
+        int(item_id): number or f"{DRAFT_PREFIX}{invoice_id}"
+        for item_id, number, invoice_id in rows
+    }
 
 
 def take_credit(session: Session, invoice: Invoice, balance: int, now: datetime) -> int:

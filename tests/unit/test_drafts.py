@@ -16,6 +16,12 @@ def test_a_draft_holds_items_without_a_number(services: Services, practice: Prac
     assert draft.status == "draft" and draft.number == f"DRAFT-{draft.id}"
     assert draft.total == 15000 and draft.amount_due == 15000
     assert services.items.list(client_id=alex, uninvoiced=True) == []
+    # Its items name it by its reference, in lists and on the session alike.
+    [item] = services.items.list(client_id=alex)
+    assert item.invoice_number == draft.number
+    assert item.appointment_id is not None
+    [charge] = services.calendar.get(item.appointment_id).charges
+    assert charge.invoice_number == draft.number
     assert services.clients.get(alex).balance_due == 0  # a draft asks for nothing yet
     for refused in (
         lambda: services.payments.record(draft.number, amount="10.00", method="cash"),
