@@ -384,6 +384,75 @@ class BillingMachine(RuleBasedStateMachine):
         assert after.total == sum(line.total for line in after.lines)
         assert after.credit_applied <= max(after.total, 0)
 
+    @rule(
+        client=st.integers(0, 2),
+        then=st.sampled_from(["issue", "discard"]),
+        apply_credit=st.booleans(),
+    )
+    def draft(self, client: int, then: str, apply_credit: bool) -> None:
+        """A draft holds a client's unbilled items without a number, then is issued or
+        thrown away; either way the numbering stays gap-free."""
+        client_id = self.clients[client]
+        own = self.s.items.list(client_id=client_id, uninvoiced=True)
+        if not own:
+            self._refused(
+                InvalidInput, lambda: self.s.invoices.create(client_id=client_id, draft=True)
+            )
+            return
+        credit_before = self._credit(client_id)
+        draft = self.s.invoices.create(client_id=client_id, draft=True)
+        assert draft.status == "draft" and draft.number == f"DRAFT-{draft.id}"
+        assert draft.credit_applied == 0 and self._credit(client_id) == credit_before
+        held = {i.id for i in own}
+        on_draft = {i.id: i.invoice_number for i in self.s.items.list(client_id=client_id)}
+        assert all(on_draft[item_id] == draft.number for item_id in held)
+        if then == "discard":
+            self.s.drafts.discard(draft.number)
+            event("draft discarded")
+            assert held <= {i.id for i in self.s.items.list(uninvoiced=True)}
+            assert self._credit(client_id) == credit_before
+            return
+        issued = self.s.drafts.issue(draft.number, apply_credit=apply_credit)
+        self.invoices_issued += 1
+        event("draft issued" + (" with credit" if issued.credit_applied else ""))
+        assert issued.number == f"INV-{self.invoices_issued:04d}"
+        assert issued.total == draft.total
+        taken = min(credit_before, max(issued.total, 0)) if apply_credit else 0
+        assert issued.credit_applied == taken
+        assert self._credit(client_id) == credit_before - taken
+
+    @rule(client=st.integers(0, 2), which=st.integers(0, 99), add=st.booleans())
+    def add_or_remove_item(self, client: int, which: int, add: bool) -> None:
+        """A fee added by hand; an item removed: only one no invoice, session or drawn
+        package needs."""
+        if add:
+            self.s.items.add(
+                client_id=self.clients[client], description="Report", price="25.06", tax_rate="0"
+            )
+            event("item added by hand")
+        items = self.s.items.list()
+        if not items:
+            return
+        target = items[which % len(items)]
+        credit_before = {c: self._credit(c) for c in self.clients}
+        if target.invoice_number is not None or target.appointment_id is not None:
+            self._refused(NotAllowed, lambda: self.s.items.remove(target.id))
+            return
+        if target.id in self._sale_items():
+            before = self._rows()
+            try:
+                self.s.items.remove(target.id)
+            except NotAllowed:  # its package was drawn from or refunded
+                assert self._rows() == before
+                return
+            event("package sale removed")
+            assert target.id not in self._sale_items()
+        else:
+            self.s.items.remove(target.id)
+            event("item removed")
+        assert target.id not in {i.id for i in self.s.items.list()}
+        assert {c: self._credit(c) for c in self.clients} == credit_before
+
     @precondition(lambda self: self.invoices_issued > 0)
     @rule(which=st.integers(0, 99))
     def void(self, which: int) -> None:
