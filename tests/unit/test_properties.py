@@ -27,6 +27,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,16 @@ class BillingMachine(RuleBasedStateMachine):
         with self.s.db.read() as session:
             rows = session.execute(text("SELECT sale_item_id FROM package")).all()
         return {int(row[0]) for row in rows}
+
+    def _over_correction(self, invoice: InvoiceRead, cents: int, rate: str | None) -> bool:
+        """A note naming ``invoice`` may not take its corrections past what it billed."""
+        amounts = line_amounts(Decimal(1), -cents, Decimal(rate or "0"))
+        done = sum(
+            -v.total
+            for v in self._all_invoices()
+            if v.kind == "credit_note" and v.corrects == invoice.number and v.status != VOID
+        )
+        return -(amounts.net + amounts.tax) > max(invoice.total - done, 0)
 
     def _credit_barred(self, number: str | None) -> bool:
         """A package sold on it has sessions undrawn (or was refunded): refund the package."""
@@ -531,6 +542,18 @@ class BillingMachine(RuleBasedStateMachine):
                     client_id=client_id,
                     amount=major(cents),
                     reason="Goodwill",
+                    invoice_number=corrected.number,
+                ),
+            )
+            return
+        if corrected is not None and self._over_correction(corrected, cents, rate):
+            self._refused(
+                NotAllowed,
+                lambda: self.s.credits.add(
+                    client_id=client_id,
+                    amount=major(cents),
+                    reason="Typo",
+                    tax_rate=rate,
                     invoice_number=corrected.number,
                 ),
             )
