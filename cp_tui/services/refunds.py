@@ -27,7 +27,7 @@ from cp_tui.money import format_money
 from cp_tui.services import ledger, package_guards
 from cp_tui.services.card_common import GatewayFactory, require_gateway
 from cp_tui.services.catalogue import parse_price
-from cp_tui.services.corrections import refuse_over_correction
+from cp_tui.services.corrections import corrected_so_far, refuse_over_correction
 from cp_tui.services.credits import issue_credit_note
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.gateway import GatewayUnavailable, Outcome, RefundResult
@@ -53,9 +53,13 @@ class RefundService:
         self._gateway = gateway
 
     def refundable(self, number: str) -> int:
+        """What a refund to the card may still return: card money not refunded yet, and
+        no more than a credit note naming the invoice has left uncorrected."""
         with self._db.read() as session:
             invoice = get_invoice(session, number)
-            return self._captured(session, invoice) - self._refunded(session, invoice)
+            card_left = self._captured(session, invoice) - self._refunded(session, invoice)
+            uncorrected = max(invoice.total - corrected_so_far(session, invoice), 0)
+            return min(card_left, uncorrected)
 
     def refund(self, number: str, amount: str | Decimal | int, reason: str = "") -> RefundOutcome:
         gateway = require_gateway(self._gateway)

@@ -184,6 +184,24 @@ def test_refunds_are_capped_locally_and_make_credit_notes(
     assert paid_services.credits.balance(client) == 0
 
 
+def test_what_can_be_refunded_leaves_out_what_a_credit_note_corrected(
+    paid_services: Services, stripe_server: FakeStripe
+) -> None:
+    client, number = _invoice(paid_services)
+    _save_card(paid_services, stripe_server, client)
+    paid_services.charges.charge(number)
+    assert paid_services.refunds.refundable(number) == 15000
+    paid_services.credits.add(
+        client_id=client, amount="100.00", reason="Session shortened", invoice_number=number
+    )
+    # The refund form offers what may still go back: $50.00, not the $150.00 charged.
+    assert paid_services.refunds.refundable(number) == 5000
+    with pytest.raises(NotAllowed, match=r"at most \$50.00"):
+        paid_services.refunds.refund(number, "60.00")
+    paid_services.refunds.refund(number, "50.00")
+    assert paid_services.refunds.refundable(number) == 0
+
+
 def test_a_link_payment_is_picked_up_by_sync(
     paid_services: Services, stripe_server: FakeStripe
 ) -> None:
