@@ -29,6 +29,7 @@ from cp_tui.models import (
     InvoiceTally,
 )
 from cp_tui.services.errors import InvalidInput
+from cp_tui.services.ledger import invoice_reference
 from cp_tui.services.readmodels import InvoiceSummary, InvoiceTotals
 
 STATUS_FILTERS = (
@@ -209,7 +210,7 @@ def summaries(
     rows = newest_first(query)
     return [
         InvoiceSummary(
-            number=row[0] or f"DRAFT-{row[10]}",
+            number=invoice_reference(row[0], row[10]),
             kind=row[1],
             status=row[2],
             client_id=row[3],

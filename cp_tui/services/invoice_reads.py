@@ -16,7 +16,7 @@ from cp_tui.services.readmodels import InvoiceRead, LineRead, PaymentRead
 
 def reference(invoice: Invoice | ledger.Columns) -> str:
     """The number, or DRAFT-<id> for a draft that has none yet."""
-    return invoice.number or f"{DRAFT_PREFIX}{invoice.id}"
+    return ledger.invoice_reference(invoice.number, invoice.id)
 
 
 def is_draft_reference(wanted: str) -> bool:

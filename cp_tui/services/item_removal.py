@@ -32,9 +32,10 @@ def remove_item(session: Session, clock: Clock, item: BillingItem) -> str:
     if held is not None:
         number, invoice_id = held
         if number is None:
+            draft = ledger.invoice_reference(number, invoice_id)
             raise NotAllowed(
-                f"item {item_id} is on draft DRAFT-{invoice_id}; take it off the draft or "
-                f"discard the draft first (`cp-tui invoices discard DRAFT-{invoice_id}`)"
+                f"item {item_id} is on draft {draft}; take it off the draft or "
+                f"discard the draft first (`cp-tui invoices discard {draft}`)"
             )
         raise NotAllowed(
             f"item {item_id} is on invoice {number}; void the invoice or correct it with a "

@@ -143,6 +143,11 @@ def item_total(item: BillingItem) -> int:
 DRAFT_PREFIX = "DRAFT-"  # a draft's reference until it is issued: DRAFT-<id>
 
 
+def invoice_reference(number: str | None, invoice_id: int | None) -> str:
+    """The invoice's number, or DRAFT-<id> for a draft that has none yet."""
+    return number or f"{DRAFT_PREFIX}{invoice_id}"
+
+
 def invoiced_numbers(session: Session, item_ids: Iterable[int]) -> dict[int, str]:
     """Item id -> number of the live invoice that holds it (DRAFT-<id> for a draft)."""
     ids = list(item_ids)
@@ -154,8 +159,7 @@ def invoiced_numbers(session: Session, item_ids: Iterable[int]) -> dict[int, str
         .where(col(InvoiceLine.active_item_id).in_(ids))
     ).all()
     return {
-        int(item_id): number or f"{DRAFT_PREFIX}{invoice_id}"
-        for item_id, number, invoice_id in rows
+        int(item_id): invoice_reference(number, invoice_id) for item_id, number, invoice_id in rows
     }
 
 

@@ -10,6 +10,8 @@ import pytest
 from cp_tui.bootstrap import Services
 from cp_tui.services.errors import InvalidInput, NotAllowed
 from cp_tui.services.integrity import IntegrityService
+from cp_tui.services.package_reads import PackageSale
+from cp_tui.services.readmodels import InvoiceRead
 from tests.conftest import Practice
 
 MON = datetime(2026, 11, 2, 10, 0)
@@ -144,15 +146,22 @@ def test_refund_of_an_unpaid_package_reduces_what_is_owed(
     consistent(services)
 
 
-def test_refund_credits_whoever_was_billed_for_the_package(
+def _sold_to_child_billed_to_parent(
     services: Services, practice: Practice
-) -> None:
+) -> tuple[int, int, PackageSale, InvoiceRead]:
+    """A child's package whose sale was voided and billed anew to the parent."""
     child = practice.client("Noa Levi", "noa@example.com")
     parent = practice.client("Dan Levi", "dan@example.com")
     therapy = practice.service("150.00")
     sale = services.packages.sell(client_id=child, sessions=4, service_ids=[therapy], price="400")
     services.invoices.void(sale.invoice.number, reason="the parent pays")
-    rebilled = services.invoices.create(client_id=child, bill_to=parent)
+    return child, parent, sale, services.invoices.create(client_id=child, bill_to=parent)
+
+
+def test_refund_credits_whoever_was_billed_for_the_package(
+    services: Services, practice: Practice
+) -> None:
+    child, parent, sale, rebilled = _sold_to_child_billed_to_parent(services, practice)
     assert rebilled.client_id == parent and rebilled.total == 40000
     services.payments.record(rebilled.number, amount="400.00", method="cash")
 
@@ -167,12 +176,7 @@ def test_refund_credits_whoever_was_billed_for_the_package(
 def test_refund_of_an_unpaid_rebilled_package_clears_the_payers_invoice(
     services: Services, practice: Practice
 ) -> None:
-    child = practice.client("Noa Levi", "noa@example.com")
-    parent = practice.client("Dan Levi", "dan@example.com")
-    therapy = practice.service("150.00")
-    sale = services.packages.sell(client_id=child, sessions=4, service_ids=[therapy], price="400")
-    services.invoices.void(sale.invoice.number)
-    rebilled = services.invoices.create(client_id=child, bill_to=parent)
+    child, parent, sale, rebilled = _sold_to_child_billed_to_parent(services, practice)
 
     services.packages.refund(sale.package.id)
     assert services.invoices.get(rebilled.number).amount_due == 0
